@@ -43,12 +43,13 @@ public static class KinletJson
 internal sealed class IntOrStringConverter : JsonConverter<IntOrString>
 {
     public override IntOrString Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        // JsonException (not FormatException) so the reader reports the field path with the error.
         reader.TokenType switch
         {
-            JsonTokenType.Number => IntOrString.FromInt(reader.GetInt32()),
+            JsonTokenType.Number when reader.TryGetInt32(out var n) => IntOrString.FromInt(n),
             JsonTokenType.String => int.TryParse(reader.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var i)
                 ? IntOrString.FromInt(i) : IntOrString.FromString(reader.GetString()!),
-            _ => throw new JsonException("expected a port number or name"),
+            _ => throw new JsonException("must be a port number or name"),
         };
 
     public override void Write(Utf8JsonWriter writer, IntOrString value, JsonSerializerOptions options)
@@ -72,7 +73,7 @@ internal sealed class ScalarStringConverter : JsonConverter<string>
             JsonTokenType.True => "true",
             JsonTokenType.False => "false",
             JsonTokenType.Null => null,
-            _ => throw new JsonException("expected a string"),
+            _ => throw new JsonException("must be a string"),
         };
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
@@ -83,7 +84,10 @@ internal sealed class ScalarStringConverter : JsonConverter<string>
 internal sealed class KubernetesTimeConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        reader.TokenType == JsonTokenType.String
+        && DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+            ? t
+            : throw new JsonException("must be a RFC 3339 time");
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));

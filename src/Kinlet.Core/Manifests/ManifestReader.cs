@@ -124,6 +124,8 @@ public static partial class ManifestReader
 
     private static string DescribeTypeError(string message)
     {
+        // Kinlet's own converters already say what the field must be.
+        if (message.StartsWith("must ", StringComparison.Ordinal)) return FirstSentence(message);
         var m = TargetType().Match(message);
         if (!m.Success) return "has the wrong type: " + FirstSentence(message);
         var t = m.Groups[1].Value;

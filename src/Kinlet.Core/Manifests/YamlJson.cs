@@ -31,41 +31,57 @@ public static partial class YamlJson
         }
 
         var result = new List<ParsedDocument>(stream.Documents.Count);
+        var budget = new Budget();
         foreach (var doc in stream.Documents)
         {
             var root = doc.RootNode;
             if (root is YamlScalarNode { Style: ScalarStyle.Plain } s && IsNull(s.Value)) continue;
             var buffer = new ArrayBufferWriter<byte>();
             using (var writer = new Utf8JsonWriter(buffer))
-                Write(writer, root);
+                Write(writer, root, depth: 1, budget);
             result.Add(new ParsedDocument(JsonNode.Parse(buffer.WrittenSpan)!, (int)root.Start.Line));
         }
         return result;
     }
 
+    /// <summary>Deepest nesting accepted: System.Text.Json's default, which every later step uses too.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Most values one call may produce: aliases can multiply a small file into gigabytes ("billion laughs").</summary>
+    public const int MaxValues = 250_000;
+
+    private sealed class Budget
+    {
+        private int _values;
+
+        public void Spend(YamlNode at)
+        {
+            if (++_values > MaxValues)
+                throw new ManifestException($"line {at.Start.Line}: the manifest expands to more than {MaxValues} values (through YAML aliases?)", (int)at.Start.Line);
+        }
+    }
+
     private static Exception Inner(Exception e) => e.InnerException is YamlException ? Inner(e.InnerException) : e;
 
-    private static void Write(Utf8JsonWriter writer, YamlNode node)
+    private static void Write(Utf8JsonWriter writer, YamlNode node, int depth, Budget budget)
     {
+        if (depth > MaxDepth)
+            throw new ManifestException($"line {node.Start.Line}: nested more than {MaxDepth} levels deep", (int)node.Start.Line);
+        budget.Spend(node);
         switch (node)
         {
             case YamlMappingNode map:
                 writer.WriteStartObject();
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var (key, value) in map.Children)
+                foreach (var (key, value) in Entries(map, depth, budget))
                 {
-                    if (key is not YamlScalarNode k || k.Value is null)
-                        throw new ManifestException($"line {key.Start.Line}: mapping keys must be plain strings", (int)key.Start.Line);
-                    if (!seen.Add(k.Value))
-                        throw new ManifestException($"line {key.Start.Line}: duplicate key '{k.Value}'", (int)key.Start.Line);
-                    writer.WritePropertyName(k.Value);
-                    Write(writer, value);
+                    writer.WritePropertyName(key);
+                    Write(writer, value, depth + 1, budget);
                 }
                 writer.WriteEndObject();
                 break;
             case YamlSequenceNode seq:
                 writer.WriteStartArray();
-                foreach (var item in seq.Children) Write(writer, item);
+                foreach (var item in seq.Children) Write(writer, item, depth + 1, budget);
                 writer.WriteEndArray();
                 break;
             case YamlScalarNode scalar:
@@ -76,10 +92,51 @@ public static partial class YamlJson
         }
     }
 
+    /// <summary>
+    /// A mapping's entries with YAML merge keys applied (<c>&lt;&lt;: *defaults</c>), as Kubernetes' YAML reader
+    /// applies them: the mapping's own keys win, then earlier merged mappings over later ones.
+    /// </summary>
+    private static List<KeyValuePair<string, YamlNode>> Entries(YamlMappingNode map, int depth, Budget budget)
+    {
+        if (depth > MaxDepth)
+            throw new ManifestException($"line {map.Start.Line}: nested more than {MaxDepth} levels deep", (int)map.Start.Line);
+        var entries = new List<KeyValuePair<string, YamlNode>>(map.Children.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        List<YamlNode>? merges = null;
+        foreach (var (key, value) in map.Children)
+        {
+            // Counted here as well: merged maps are walked again for every merge that names them.
+            budget.Spend(key);
+            if (key is not YamlScalarNode k || k.Value is null)
+                throw new ManifestException($"line {key.Start.Line}: mapping keys must be plain strings", (int)key.Start.Line);
+            if (k.Value == "<<" && k.Style == ScalarStyle.Plain)
+            {
+                (merges ??= []).Add(value);
+                continue;
+            }
+            if (!seen.Add(k.Value))
+                throw new ManifestException($"line {key.Start.Line}: duplicate key '{k.Value}'", (int)key.Start.Line);
+            entries.Add(new(k.Value, value));
+        }
+        foreach (var merge in merges ?? [])
+        {
+            foreach (var source in merge is YamlSequenceNode list ? list.Children : [merge])
+            {
+                if (source is not YamlMappingNode from)
+                    throw new ManifestException($"line {source.Start.Line}: '<<' must merge a mapping or a list of mappings", (int)source.Start.Line);
+                foreach (var entry in Entries(from, depth + 1, budget))
+                    if (seen.Add(entry.Key)) entries.Add(entry);
+            }
+        }
+        return entries;
+    }
+
     private static void WriteScalar(Utf8JsonWriter writer, YamlScalarNode scalar)
     {
         var v = scalar.Value ?? "";
         if (scalar.Style != ScalarStyle.Plain) { writer.WriteStringValue(v); return; }
+        // An explicit !!str (or the non-specific "!") makes a plain scalar a string: `port: !!str 8080`.
+        if (!scalar.Tag.IsEmpty && scalar.Tag.Value is "tag:yaml.org,2002:str" or "!") { writer.WriteStringValue(v); return; }
         if (IsNull(v)) { writer.WriteNullValue(); return; }
         switch (v)
         {
@@ -89,7 +146,7 @@ public static partial class YamlJson
         if (IntPattern().IsMatch(v))
         {
             // Raw text keeps big numbers exact; "+5" is not valid JSON, so drop the sign.
-            writer.WriteRawValue(v.TrimStart('+'), skipInputValidation: false);
+            WriteNumber(writer, v, v.TrimStart('+'));
             return;
         }
         if (FloatPattern().IsMatch(v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
@@ -99,10 +156,19 @@ public static partial class YamlJson
             else if (text.StartsWith("-.", StringComparison.Ordinal)) text = "-0" + text[1..];
             if (text.EndsWith('.')) text += "0";
             text = text.Replace(".e", ".0e", StringComparison.OrdinalIgnoreCase);
-            writer.WriteRawValue(text, skipInputValidation: false);
+            WriteNumber(writer, v, text);
             return;
         }
         writer.WriteStringValue(v);
+    }
+
+    // JSON has no leading zeros: `zip: 01234` is a YAML 1.2 integer but not a JSON number. Such a scalar
+    // goes on as its original text in a string, which numeric fields still read (AllowReadingFromString)
+    // and string fields keep verbatim.
+    private static void WriteNumber(Utf8JsonWriter writer, string original, string json)
+    {
+        if (JsonNumberPattern().IsMatch(json)) writer.WriteRawValue(json, skipInputValidation: false);
+        else writer.WriteStringValue(original);
     }
 
     private static bool IsNull(string? v) => v is null or "" or "~" or "null" or "Null" or "NULL";
@@ -113,10 +179,40 @@ public static partial class YamlJson
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
     private static partial Regex FloatPattern();
 
+    [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")]
+    private static partial Regex JsonNumberPattern();
+
+    // Quote YAML 1.1 words too (yes/no/on/off/y/n, 1_000, 1:20): kubectl reads YAML 1.1, where an
+    // unquoted `value: yes` becomes a boolean and a Knative cluster rejects the exported manifest.
     private static readonly ISerializer Serializer = new SerializerBuilder()
-        .WithQuotingNecessaryStrings()
+        .WithQuotingNecessaryStrings(quoteYaml1_1Strings: true)
+        .WithEventEmitter(next => new QuoteTypedLookingStrings(next))
         .DisableAliases()
         .Build();
+
+    /// <summary>
+    /// Double-quotes every string a YAML 1.1 or 1.2 reader could take for a number, boolean or null.
+    /// YamlDotNet's own check misses some (<c>1e3</c> is a float to go-yaml, so to kubectl).
+    /// </summary>
+    private sealed class QuoteTypedLookingStrings(IEventEmitter next) : YamlDotNet.Serialization.EventEmitters.ChainedEventEmitter(next)
+    {
+        public override void Emit(YamlDotNet.Serialization.ScalarEventInfo eventInfo, IEmitter emitter)
+        {
+            if (eventInfo.Source.Value is string v && LooksTyped(v))
+                eventInfo.Style = ScalarStyle.DoubleQuoted;
+            base.Emit(eventInfo, emitter);
+        }
+    }
+
+    private static bool LooksTyped(string v) => v.Length == 0 || TypedLooking().IsMatch(v);
+
+    // Null, YAML 1.1 and 1.2 booleans, ints (decimal, 0x, 0o, 0b, underscores, sexagesimal), floats, .inf/.nan, merge and value keys.
+    [GeneratedRegex(@"^(~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+        + @"|[-+]?(\.[0-9_]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?"
+        + @"|[-+]?0[xX][0-9a-fA-F_]+|[-+]?0[oO]?[0-7_]+|[-+]?0[bB][01_]+"
+        + @"|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?"
+        + @"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|<<|=)$")]
+    private static partial Regex TypedLooking();
 
     /// <summary>Writes JSON nodes as YAML documents separated by <c>---</c>.</summary>
     public static string ToYaml(IEnumerable<JsonNode?> documents)
