@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Kinlet.Core.Json;
+using Kinlet.Core.Model;
+
+namespace Kinlet.Cli.Api;
+
+/// <summary>
+/// Typed calls to kinletd's control API. Every HTTP failure becomes an <see cref="ApiException"/> or
+/// <see cref="DaemonUnreachableException"/> here; <see cref="ErrorReporter"/> turns those into lines.
+/// </summary>
+internal sealed class ApiClient(HttpClient http, Uri baseUrl, TokenInfo token, Action<string> onWarning)
+{
+    /// <summary>Most calls answer at once; a stuck daemon should not hang the CLI forever.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>DELETE of a service returns after its containers stopped (SIGTERM, grace period, remove).</summary>
+    public static readonly TimeSpan DeleteTimeout = TimeSpan.FromMinutes(5);
+
+    public Uri BaseUrl { get; } = baseUrl;
+    public TokenInfo Token { get; } = token;
+
+    /// <summary>The URL as users write it, for messages: no trailing slash.</summary>
+    public string DisplayUrl => BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
+
+    // Services
+
+    /// <summary>Services of one namespace, or of all namespaces when <paramref name="ns"/> is null.</summary>
+    public Task<ResourceList<Service>> ListServicesAsync(string? ns, CancellationToken ct) =>
+        SendAsync<ResourceList<Service>>(HttpMethod.Get, ns is null ? ApiPaths.AllServices : ApiPaths.Services(ns), null, ct);
+
+    public Task<Service> GetServiceAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<Service>(HttpMethod.Get, ApiPaths.Service(ns, name), null, ct, notFound: NotFound("service", name, ns));
+
+    /// <summary>The service, or null when it does not exist.</summary>
+    public async Task<Service?> FindServiceAsync(string ns, string name, CancellationToken ct)
+    {
+        try
+        {
+            return await GetServiceAsync(ns, name, ct).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>POST; <paramref name="body"/> is a <see cref="Service"/> or a raw manifest node.</summary>
+    public Task<Service> CreateServiceAsync(string ns, object body, CancellationToken ct) =>
+        SendAsync<Service>(HttpMethod.Post, ApiPaths.Services(ns), body, ct);
+
+    public Task<Service> ReplaceServiceAsync(string ns, string name, object body, CancellationToken ct) =>
+        SendAsync<Service>(HttpMethod.Put, ApiPaths.Service(ns, name), body, ct, notFound: NotFound("service", name, ns));
+
+    public Task DeleteServiceAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.Service(ns, name), null, ct, NotFound("service", name, ns), DeleteTimeout, allowEmpty: true);
+
+    // Revisions
+
+    public Task<ResourceList<Revision>> ListRevisionsAsync(string ns, string? service, CancellationToken ct) =>
+        SendAsync<ResourceList<Revision>>(HttpMethod.Get, ApiPaths.Revisions(ns, service), null, ct);
+
+    public Task<Revision> GetRevisionAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<Revision>(HttpMethod.Get, ApiPaths.Revision(ns, name), null, ct, notFound: NotFound("revision", name, ns));
+
+    public Task DeleteRevisionAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.Revision(ns, name), null, ct, NotFound("revision", name, ns), DeleteTimeout, allowEmpty: true);
+
+    // Routes and configurations
+
+    public Task<ResourceList<Route>> ListRoutesAsync(string ns, CancellationToken ct) =>
+        SendAsync<ResourceList<Route>>(HttpMethod.Get, ApiPaths.Routes(ns), null, ct);
+
+    public Task<Route> GetRouteAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<Route>(HttpMethod.Get, ApiPaths.Route(ns, name), null, ct, notFound: NotFound("route", name, ns));
+
+    public Task<ResourceList<Configuration>> ListConfigurationsAsync(string ns, CancellationToken ct) =>
+        SendAsync<ResourceList<Configuration>>(HttpMethod.Get, ApiPaths.Configurations(ns), null, ct);
+
+    public Task<Configuration> GetConfigurationAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<Configuration>(HttpMethod.Get, ApiPaths.Configuration(ns, name), null, ct, notFound: NotFound("configuration", name, ns));
+
+    // Daemon
+
+    public Task<DaemonVersion> GetVersionAsync(CancellationToken ct) =>
+        SendAsync<DaemonVersion>(HttpMethod.Get, ApiPaths.Version, null, ct);
+
+    private static string NotFound(string kind, string name, string ns) => $"{kind} '{name}' not found in namespace '{ns}'";
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct,
+        string? notFound = null, TimeSpan? timeout = null, bool allowEmpty = false)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(BaseUrl, path));
+        if (Token.Value is { } t) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", t);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (body is not null)
+            request.Content = new StringContent(JsonSerializer.Serialize(body, body.GetType(), KinletJson.Options), Encoding.UTF8, "application/json");
+
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var limit = timeout ?? DefaultTimeout;
+        timeoutCts.CancelAfter(limit);
+        HttpResponseMessage response;
+        string text;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeoutCts.Token).ConfigureAwait(false);
+            text = await response.Content.ReadAsStringAsync(timeoutCts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new CliException($"kinletd at {DisplayUrl} did not answer within {limit.TotalSeconds:0}s ({method} {path})");
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                                               || e.InnerException is System.Net.Sockets.SocketException)
+        {
+            throw new DaemonUnreachableException(DisplayUrl, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException($"the connection to kinletd at {DisplayUrl} failed: {e.Message}");
+        }
+
+        using (response)
+        {
+            ReportWarnings(response);
+            if (!response.IsSuccessStatusCode) throw ToApiException(response.StatusCode, text, notFound);
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                if (allowEmpty) return default!;
+                throw new CliException($"kinletd sent an empty answer to {method} {path}");
+            }
+            try
+            {
+                var value = JsonSerializer.Deserialize<T>(text, KinletJson.Options);
+                if (value is null && !allowEmpty) throw new CliException($"kinletd sent an empty answer to {method} {path}");
+                return value!;
+            }
+            catch (JsonException e)
+            {
+                if (allowEmpty) return default!;
+                throw new CliException($"kinletd sent an answer the CLI cannot read ({method} {path}): {e.Message}");
+            }
+        }
+    }
+
+    private void ReportWarnings(HttpResponseMessage response)
+    {
+        if (!response.Headers.NonValidated.TryGetValues("Warning", out var values)) return;
+        foreach (var value in values)
+            foreach (var text in WarningHeader.Parse(value))
+                onWarning(text);
+    }
+
+    /// <summary>The daemon's <c>{"error","field"}</c> when it sent one, else something that still says what failed.</summary>
+    internal static ApiException ToApiException(HttpStatusCode status, string body, string? notFound)
+    {
+        string? message = null, field = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                if (doc.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String) message = e.GetString();
+                else if (doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String) message = m.GetString();
+                if (doc.RootElement.TryGetProperty("field", out var f) && f.ValueKind == JsonValueKind.String) field = f.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+            var firstLine = body.Split('\n', 2)[0].Trim();
+            if (firstLine.Length > 0) message = firstLine.Length > 200 ? firstLine[..200] + "…" : firstLine;
+        }
+        if (string.IsNullOrWhiteSpace(message))
+            message = status == HttpStatusCode.NotFound && notFound is not null ? notFound : $"kinletd answered {(int)status} {status}";
+        return new ApiException(status, message!, string.IsNullOrWhiteSpace(field) ? null : field);
+    }
+}

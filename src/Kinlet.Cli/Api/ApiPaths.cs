@@ -1,0 +1,29 @@
+using Kinlet.Core.Model;
+
+namespace Kinlet.Cli.Api;
+
+/// <summary>Knative's resource paths under the daemon (DESIGN.md: control API).</summary>
+internal static class ApiPaths
+{
+    private const string Serving = "/apis/" + KnativeApi.ServingV1;
+
+    public const string Version = "/version";
+    public const string Healthz = "/healthz";
+    public const string AllServices = Serving + "/services";
+
+    public static string Services(string ns) => $"{Serving}/namespaces/{E(ns)}/services";
+    public static string Service(string ns, string name) => $"{Services(ns)}/{E(name)}";
+
+    public static string Revisions(string ns, string? service = null) =>
+        service is null
+            ? $"{Serving}/namespaces/{E(ns)}/revisions"
+            : $"{Serving}/namespaces/{E(ns)}/revisions?labelSelector={Uri.EscapeDataString($"{KnownKeys.ServiceLabel}={service}")}";
+
+    public static string Revision(string ns, string name) => $"{Serving}/namespaces/{E(ns)}/revisions/{E(name)}";
+    public static string Routes(string ns) => $"{Serving}/namespaces/{E(ns)}/routes";
+    public static string Route(string ns, string name) => $"{Routes(ns)}/{E(name)}";
+    public static string Configurations(string ns) => $"{Serving}/namespaces/{E(ns)}/configurations";
+    public static string Configuration(string ns, string name) => $"{Configurations(ns)}/{E(name)}";
+
+    private static string E(string segment) => Uri.EscapeDataString(segment);
+}

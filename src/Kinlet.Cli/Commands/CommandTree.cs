@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Kinlet.Cli.Commands.Apply;
+using Kinlet.Cli.Commands.Export;
+using Kinlet.Cli.Commands.Invoke;
+using Kinlet.Cli.Commands.Revisions;
+using Kinlet.Cli.Commands.Routes;
+using Kinlet.Cli.Commands.Services;
+using Kinlet.Cli.Commands.Version;
+
+namespace Kinlet.Cli.Commands;
+
+/// <summary>
+/// The factory of the whole command line: a noun per resource (a folder under Commands/), a class per
+/// verb. New nouns (broker, trigger, source ping, secret) and verbs (logs, deploy, init) are one line here.
+/// </summary>
+internal static class CommandTree
+{
+    public static RootCommand Build(CliContext c)
+    {
+        var root = new RootCommand("kinlet: deploy and call serverless functions on kinletd (Knative Serving on one Docker host)")
+        {
+            c.Globals.Api,
+            c.Globals.Namespace,
+            Noun("service", "Create, update, list, describe and delete services", ["services", "ksvc", "svc"],
+                new ServiceCreateVerb(c), new ServiceUpdateVerb(c), new ServiceListVerb(c), new ServiceDescribeVerb(c), new ServiceDeleteVerb(c)),
+            Noun("revision", "List, describe and delete revisions", ["revisions", "rev"],
+                new RevisionListVerb(c), new RevisionDescribeVerb(c), new RevisionDeleteVerb(c)),
+            Noun("route", "List and describe routes", ["routes"],
+                new RouteListVerb(c), new RouteDescribeVerb(c)),
+            new ApplyVerb(c).Build(),
+            new ExportVerb(c).Build(),
+            new InvokeVerb(c).Build(),
+            new VersionVerb(c).Build(),
+        };
+        ShowHelpWithoutVerb(root);
+        return root;
+    }
+
+    private static Command Noun(string name, string description, string[] aliases, params Verb[] verbs)
+    {
+        var noun = new Command(name, description);
+        foreach (var alias in aliases) noun.Aliases.Add(alias);
+        foreach (var verb in verbs) noun.Add(verb.Build());
+        ShowHelpWithoutVerb(noun);
+        return noun;
+    }
+
+    /// <summary><c>kinlet service</c> alone lists what it can do, as kn does, instead of a parse error.</summary>
+    private static void ShowHelpWithoutVerb(Command command) =>
+        command.SetAction(result =>
+        {
+            new HelpAction().Invoke(result);
+            return ExitCodes.Success;
+        });
+}

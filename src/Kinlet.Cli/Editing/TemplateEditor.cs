@@ -1,0 +1,136 @@
+using System.Globalization;
+using Kinlet.Core.Model;
+
+namespace Kinlet.Cli.Editing;
+
+/// <summary>
+/// Turns kn-style template flags into changes of a Service, the way kn maps them: scale flags become
+/// Knative autoscaling annotations on the revision template, <c>--concurrency-limit</c> becomes
+/// <c>containerConcurrency</c>, and so on. Pure: no I/O, all input checked before anything changes.
+/// </summary>
+internal static class TemplateEditor
+{
+    public const string AutoscalingPrefix = "autoscaling.knative.dev/";
+    public const string MinScale = AutoscalingPrefix + "min-scale";
+    public const string MaxScale = AutoscalingPrefix + "max-scale";
+    public const string InitialScale = AutoscalingPrefix + "initial-scale";
+    public const string Target = AutoscalingPrefix + "target";
+
+    /// <summary>A new service named <paramref name="name"/> from <c>service create</c>'s flags.</summary>
+    public static Service NewService(string name, string ns, TemplateEdits edits)
+    {
+        if (string.IsNullOrWhiteSpace(edits.Image)) throw CliException.Usage("--image is required");
+        var service = new Service { Metadata = new ObjectMeta { Name = name, Namespace = ns } };
+        service.Spec.Template.Spec.Containers.Add(new Container());
+        Apply(service, edits);
+        return service;
+    }
+
+    /// <summary>Applies only the flags that were given; everything else in the spec stays as it is.</summary>
+    public static void Apply(Service service, TemplateEdits edits)
+    {
+        var name = service.Metadata.Name ?? "";
+        var env = KeyValueChange.Parse(edits.Env, "--env");
+        var annotations = KeyValueChange.Parse(edits.Annotations, "--annotation");
+        var labels = KeyValueChange.Parse(edits.Labels, "--label");
+        var limits = KeyValueChange.Parse(SplitCommas(edits.Limits), "--limit");
+        var requests = KeyValueChange.Parse(SplitCommas(edits.Requests), "--request");
+        var port = edits.Port is null ? null : ParsePort(edits.Port);
+        CheckNumbers(edits);
+        if (edits.Image is { } img && string.IsNullOrWhiteSpace(img)) throw CliException.Usage("--image must not be empty");
+        if (edits.RevisionName is { } rev && (!rev.StartsWith(name + "-", StringComparison.Ordinal) || rev.Length == name.Length + 1))
+            throw CliException.Usage($"--revision-name: '{rev}' must start with '{name}-' (the service name and a dash)");
+
+        var template = service.Spec.Template;
+        template.Metadata ??= new ObjectMeta();
+        if (template.Spec.Containers.Count == 0) template.Spec.Containers.Add(new Container());
+        var container = template.Spec.Containers[0];
+
+        if (edits.Image is not null) container.Image = edits.Image;
+        if (env.Count > 0) container.Env = ApplyEnv(container.Env, env);
+        if (port is not null) container.Ports = [port];
+        if (limits.Count > 0 || requests.Count > 0)
+        {
+            container.Resources ??= new ResourceRequirements();
+            container.Resources.Limits = KeyValueChange.ApplyTo(container.Resources.Limits, limits);
+            container.Resources.Requests = KeyValueChange.ApplyTo(container.Resources.Requests, requests);
+            if (container.Resources.Limits is null && container.Resources.Requests is null) container.Resources = null;
+        }
+        if (edits.Cmd.Count > 0) container.Command = [.. edits.Cmd];
+        if (edits.Args.Count > 0) container.Args = [.. edits.Args];
+        if (edits.WorkingDir is not null) container.WorkingDir = edits.WorkingDir.Length == 0 ? null : edits.WorkingDir;
+        if (edits.ConcurrencyLimit is { } cc) template.Spec.ContainerConcurrency = cc;
+
+        // kn: --annotation/--label are for the service and its revisions; autoscaling annotations only
+        // mean something on the revision template, so they go there alone.
+        if (annotations.Count > 0)
+        {
+            service.Metadata.Annotations = KeyValueChange.ApplyTo(service.Metadata.Annotations,
+                annotations.Where(a => a.IsRemoval || !a.Key.StartsWith(AutoscalingPrefix, StringComparison.Ordinal)));
+            template.Metadata.Annotations = KeyValueChange.ApplyTo(template.Metadata.Annotations, annotations);
+        }
+        if (labels.Count > 0)
+        {
+            service.Metadata.Labels = KeyValueChange.ApplyTo(service.Metadata.Labels, labels);
+            template.Metadata.Labels = KeyValueChange.ApplyTo(template.Metadata.Labels, labels);
+        }
+        var scale = new List<KeyValueChange>();
+        if (edits.ScaleMin is { } min) scale.Add(new(MinScale, Invariant(min)));
+        if (edits.ScaleMax is { } max) scale.Add(new(MaxScale, Invariant(max)));
+        if (edits.ScaleInit is { } init) scale.Add(new(InitialScale, Invariant(init)));
+        if (edits.ConcurrencyTarget is { } target) scale.Add(new(Target, Invariant(target)));
+        if (scale.Count > 0) template.Metadata.Annotations = KeyValueChange.ApplyTo(template.Metadata.Annotations, scale);
+
+        // A changed template is a new revision; an old custom name would collide with the existing one
+        // (kn clears it the same way), so the daemon names it unless --revision-name says otherwise.
+        if (edits.RevisionName is not null) template.Metadata.Name = edits.RevisionName;
+        else if (edits.ChangesTemplate) template.Metadata.Name = null;
+
+        if (template.Metadata is { Name: null, Namespace: null, Labels: null, Annotations: null }) template.Metadata = null;
+    }
+
+    private static List<EnvVar>? ApplyEnv(List<EnvVar>? current, IReadOnlyList<KeyValueChange> changes)
+    {
+        var result = current is null ? [] : new List<EnvVar>(current);
+        foreach (var c in changes)
+        {
+            if (c.Key.Length == 0) throw CliException.Usage("--env: a variable needs a name");
+            var index = result.FindIndex(e => e.Name == c.Key);
+            if (c.IsRemoval)
+            {
+                if (index >= 0) result.RemoveAt(index);
+            }
+            else if (index >= 0) result[index] = new EnvVar { Name = c.Key, Value = c.Value };
+            else result.Add(new EnvVar { Name = c.Key, Value = c.Value });
+        }
+        return result.Count == 0 ? null : result;
+    }
+
+    private static ContainerPortSpec ParsePort(string value)
+    {
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        var name = colon > 0 ? value[..colon] : null;
+        var number = colon > 0 ? value[(colon + 1)..] : value;
+        if (name is not null and not ("h2c" or "http1"))
+            throw CliException.Usage($"--port: '{name}' must be h2c or http1 (as in h2c:8080)");
+        if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            throw CliException.Usage($"--port: '{value}' must be a port number from 1 to 65535");
+        return new ContainerPortSpec { Name = name, ContainerPort = port };
+    }
+
+    private static void CheckNumbers(TemplateEdits e)
+    {
+        if (e.ScaleMin < 0) throw CliException.Usage("--scale-min must be 0 or more");
+        if (e.ScaleMax < 0) throw CliException.Usage("--scale-max must be 0 or more (0 means no limit)");
+        if (e.ScaleInit < 0) throw CliException.Usage("--scale-init must be 0 or more");
+        if (e is { ScaleMin: { } min, ScaleMax: { } max } && max > 0 && min > max)
+            throw CliException.Usage($"--scale-min {min} is above --scale-max {max}");
+        if (e.ConcurrencyLimit < 0) throw CliException.Usage("--concurrency-limit must be 0 (no limit) or more");
+        if (e.ConcurrencyTarget <= 0) throw CliException.Usage("--concurrency-target must be 1 or more");
+    }
+
+    private static IEnumerable<string> SplitCommas(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Kinlet.Core.Model;
+
+namespace Kinlet.Cli.Output;
+
+/// <summary>Rows shared by several verbs: traffic targets, conditions, readiness cells.</summary>
+internal static class ResourceTables
+{
+    public static TableView Traffic(IEnumerable<TrafficTarget>? targets)
+    {
+        var table = new TableView("PERCENT", "REVISION", "TAG", "URL");
+        foreach (var t in targets ?? [])
+            table.Add(Percent(t.Percent), RevisionCell(t), t.Tag, t.Url);
+        return table;
+    }
+
+    /// <summary><c>@latest (echo-00002)</c> for a latestRevision target, as kn shows it.</summary>
+    public static string RevisionCell(TrafficTarget t) =>
+        t.LatestRevision == true
+            ? t.RevisionName is { Length: > 0 } r ? $"@latest ({r})" : "@latest"
+            : t.RevisionName ?? "";
+
+    public static TableView Conditions(IEnumerable<Condition>? conditions, DateTimeOffset now)
+    {
+        var table = new TableView("TYPE", "STATUS", "AGE", "REASON", "MESSAGE");
+        foreach (var c in conditions ?? [])
+            table.Add(c.Type, c.Status, Age.Format(c.LastTransitionTime, now), c.Reason, FirstLine(c.Message));
+        return table;
+    }
+
+    public static string ReadyStatus(List<Condition>? conditions) =>
+        conditions.Get(ConditionTypes.Ready)?.Status ?? ConditionStatus.Unknown;
+
+    /// <summary>The reason is worth a column only while the resource is not Ready.</summary>
+    public static string ReadyReason(List<Condition>? conditions) =>
+        conditions.Get(ConditionTypes.Ready) is { Status: not ConditionStatus.True } c ? c.Reason ?? "" : "";
+
+    public static string Percent(long? percent) =>
+        percent is { } p ? p.ToString(CultureInfo.InvariantCulture) + "%" : "";
+
+    public static string Instances(int? actual, int? desired) =>
+        $"{(actual is { } a ? a.ToString(CultureInfo.InvariantCulture) : "-")}/{(desired is { } d ? d.ToString(CultureInfo.InvariantCulture) : "-")}";
+
+    public static string FirstLine(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var line = text.Split('\n', 2)[0].TrimEnd();
+        return text.Contains('\n', StringComparison.Ordinal) ? line + " …" : line;
+    }
+
+    /// <summary>Env as <c>KEY=value</c>; references (secrets, config maps) by name only, never a value.</summary>
+    public static string? Env(IEnumerable<EnvVar>? env)
+    {
+        if (env is null) return null;
+        var parts = env.Select(e => e.ValueFrom switch
+        {
+            { SecretKeyRef: { } s } => $"{e.Name}=<secret {s.Name}:{s.Key}>",
+            { ConfigMapKeyRef: { } m } => $"{e.Name}=<configmap {m.Name}:{m.Key}>",
+            _ => $"{e.Name}={e.Value}",
+        }).ToList();
+        return parts.Count == 0 ? null : string.Join(", ", parts);
+    }
+
+    /// <summary>Per revision: its share of the service's traffic and its tags, from <c>status.traffic</c>.</summary>
+    public static (Dictionary<string, long> Percent, Dictionary<string, List<string>> Tags) TrafficByRevision(IEnumerable<Core.Model.Service> services)
+    {
+        var percent = new Dictionary<string, long>(StringComparer.Ordinal);
+        var tags = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var s in services)
+            foreach (var t in s.Status?.Traffic ?? [])
+            {
+                if (t.RevisionName is not { Length: > 0 } rev) continue;
+                percent[rev] = percent.GetValueOrDefault(rev) + (t.Percent ?? 0);
+                if (t.Tag is { Length: > 0 } tag)
+                {
+                    if (!tags.TryGetValue(rev, out var list)) tags[rev] = list = [];
+                    list.Add(tag);
+                }
+            }
+        return (percent, tags);
+    }
+}
