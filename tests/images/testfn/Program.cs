@@ -1,0 +1,295 @@
+// tests/images/testfn: the function the integration tests deploy (kinlet.local/testfn:latest).
+// Every endpoint and environment switch is listed in README.md beside this file.
+
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TestFn;
+
+var sinceStart = Stopwatch.StartNew();
+
+// EXIT_AT_START=N: die at once with code N (a revision whose container exits).
+if (Env("EXIT_AT_START") is { } exitAtStart)
+{
+    var code = int.TryParse(exitAtStart, out var c) ? c : 1;
+    Console.Error.WriteLine($"exiting with {code}");
+    return code;
+}
+
+var port = Env("PORT") ?? "8080";
+var target = Env("TARGET") ?? "World";
+var readyAfterMs = long.TryParse(Env("READY_AFTER_MS"), out var r) ? r : 0;
+
+// STARTUP_DELAY_MS=N: a slow starter, nothing listens for N ms.
+if (int.TryParse(Env("STARTUP_DELAY_MS"), out var delayMs) && delayMs > 0)
+{
+    Console.WriteLine($"delaying start by {delayMs} ms");
+    Thread.Sleep(delayMs);
+}
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+var app = builder.Build();
+
+// Requests in flight, as this process sees them (all paths but /concurrency itself).
+app.Use(async (ctx, next) =>
+{
+    if (ctx.Request.Path.StartsWithSegments("/concurrency"))
+    {
+        await next(ctx);
+        return;
+    }
+    InFlight.Enter();
+    try
+    {
+        await next(ctx);
+    }
+    finally
+    {
+        InFlight.Leave();
+    }
+});
+
+var hello = $"Hello {target}!\n";
+// Plain JSON: "a=1&b=2", not "a=1\u0026b=2".
+var json = new AppJson(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+{
+    Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+});
+
+Get("/", ctx => Text(ctx, hello));
+
+Get("/env", ctx =>
+{
+    var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
+    foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+    {
+        env[(string)e.Key] = (string?)e.Value ?? "";
+    }
+    return ctx.Response.WriteAsJsonAsync(env, json.SortedDictionaryStringString);
+});
+
+Get("/headers", ctx =>
+{
+    var req = ctx.Request;
+    var headers = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+    foreach (var h in req.Headers)
+    {
+        headers[h.Key] = string.Join(", ", h.Value.ToArray());
+    }
+    var info = new HeadersInfo(req.Method, req.PathBase + req.Path, req.QueryString.Value?.TrimStart('?') ?? "",
+        req.Host.Value ?? "", headers);
+    return ctx.Response.WriteAsJsonAsync(info, json.HeadersInfo);
+});
+
+Get("/sleep", async ctx =>
+{
+    var ms = IntQuery(ctx, "ms", 0);
+    if (ms > 0)
+    {
+        await Task.Delay(ms, ctx.RequestAborted);
+    }
+    await Text(ctx, $"slept {ms}");
+});
+
+Get("/stream", async ctx =>
+{
+    var chunks = IntQuery(ctx, "chunks", 5);
+    var intervalMs = IntQuery(ctx, "intervalMs", 100);
+    ctx.Response.ContentType = "text/plain; charset=utf-8";
+    await ctx.Response.StartAsync(ctx.RequestAborted);
+    for (var i = 0; i < chunks; i++)
+    {
+        if (i > 0 && intervalMs > 0)
+        {
+            await Task.Delay(intervalMs, ctx.RequestAborted);
+        }
+        await ctx.Response.WriteAsync($"chunk {i}\n", ctx.RequestAborted);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+    }
+});
+
+Get("/bloat", ctx =>
+{
+    var mb = IntQuery(ctx, "mb", 0);
+    Bloat.Allocate(mb);
+    return Text(ctx, $"allocated {mb}");
+});
+
+app.MapPost("/echo", (RequestDelegate)(async ctx =>
+{
+    if (ctx.Request.ContentType is { } contentType)
+    {
+        ctx.Response.ContentType = contentType;
+    }
+    if (ctx.Request.ContentLength is { } length)
+    {
+        ctx.Response.ContentLength = length;
+    }
+    await ctx.Request.Body.CopyToAsync(ctx.Response.Body, ctx.RequestAborted);
+}));
+
+Get("/exit", ctx =>
+{
+    var code = IntQuery(ctx, "code", 0);
+    ctx.Response.OnCompleted(() =>
+    {
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(100);
+            Console.Error.WriteLine($"exiting with {code}");
+            Native.Exit(code);
+        });
+        return Task.CompletedTask;
+    });
+    return Text(ctx, $"exiting with {code}");
+});
+
+Get("/concurrency", ctx =>
+    ctx.Response.WriteAsJsonAsync(InFlight.Snapshot(), json.ConcurrencyInfo));
+
+app.MapPost("/concurrency/reset", (RequestDelegate)(ctx =>
+{
+    InFlight.Reset();
+    return ctx.Response.WriteAsJsonAsync(InFlight.Snapshot(), json.ConcurrencyInfo);
+}));
+
+Get("/ready", ctx =>
+{
+    if (sinceStart.ElapsedMilliseconds >= readyAfterMs)
+    {
+        return Text(ctx, "ready");
+    }
+    ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+    return Text(ctx, "not ready");
+});
+
+Get("/whoami", ctx => Text(ctx, $"{Environment.MachineName} {Env("K_REVISION") ?? ""}"));
+
+// Any other path: the greeting, like the hello sample.
+app.MapFallback((RequestDelegate)(ctx => Text(ctx, hello)));
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    Console.WriteLine($"listening on {port} (started in {sinceStart.ElapsedMilliseconds} ms)"));
+app.Lifetime.ApplicationStopping.Register(() =>
+    Console.WriteLine($"stopping: {InFlight.Snapshot().Current} request(s) in flight"));
+app.Lifetime.ApplicationStopped.Register(() => Console.WriteLine("stopped"));
+
+await app.RunAsync();
+return 0;
+
+void Get(string pattern, RequestDelegate handler) => app.MapGet(pattern, handler);
+
+static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
+static int IntQuery(HttpContext ctx, string name, int fallback) =>
+    int.TryParse(ctx.Request.Query[name].ToString(), out var v) ? v : fallback;
+
+static Task Text(HttpContext ctx, string body)
+{
+    var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+    ctx.Response.ContentType = "text/plain; charset=utf-8";
+    ctx.Response.ContentLength = bytes.Length;
+    return ctx.Response.Body.WriteAsync(bytes).AsTask();
+}
+
+namespace TestFn
+{
+    internal sealed record HeadersInfo(
+        string Method, string Path, string Query, string Host, SortedDictionary<string, string> Headers);
+
+    internal sealed record ConcurrencyInfo(int Current, int Max);
+
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(HeadersInfo))]
+    [JsonSerializable(typeof(ConcurrencyInfo))]
+    [JsonSerializable(typeof(SortedDictionary<string, string>))]
+    internal sealed partial class AppJson : JsonSerializerContext;
+
+    internal static class InFlight
+    {
+        private static int current;
+        private static int max;
+        private static readonly Lock Gate = new();
+
+        public static void Enter()
+        {
+            lock (Gate)
+            {
+                current++;
+                if (current > max)
+                {
+                    max = current;
+                }
+            }
+        }
+
+        public static void Leave()
+        {
+            lock (Gate)
+            {
+                current--;
+            }
+        }
+
+        // The high-water mark starts again from what is in flight now.
+        public static void Reset()
+        {
+            lock (Gate)
+            {
+                max = current;
+            }
+        }
+
+        public static ConcurrencyInfo Snapshot()
+        {
+            lock (Gate)
+            {
+                return new ConcurrencyInfo(current, max);
+            }
+        }
+    }
+
+    // Native memory, outside the GC heap: its limit (75 % of the container's) does not apply, so
+    // the container really goes over its memory limit and the kernel's OOM killer ends it.
+    internal static class Bloat
+    {
+        private static readonly List<IntPtr> Blocks = [];
+        private const int BlockSize = 1 << 20;
+        private const int PageSize = 4096;
+
+        public static void Allocate(int mb)
+        {
+            for (var i = 0; i < mb; i++)
+            {
+                var block = Marshal.AllocHGlobal(BlockSize);
+                for (var offset = 0; offset < BlockSize; offset += PageSize)
+                {
+                    Marshal.WriteByte(block, offset, 1);
+                }
+                lock (Blocks)
+                {
+                    Blocks.Add(block);
+                }
+            }
+        }
+    }
+
+    internal static partial class Native
+    {
+        // _exit(2): ends the process at once with this code, as a crash would (no shutdown hooks).
+        [DllImport("libc", EntryPoint = "_exit")]
+        private static extern void SysExit(int code);
+
+        public static void Exit(int code)
+        {
+            Console.Out.Flush();
+            Console.Error.Flush();
+            SysExit(code);
+        }
+    }
+}
