@@ -38,6 +38,9 @@ public interface IContainerRuntime
 
     Task UnpauseAsync(string containerId, CancellationToken cancellationToken);
 
+    /// <summary>Runs a command inside a running container and returns its exit code (exec probes).</summary>
+    Task<int> ExecAsync(string containerId, IReadOnlyList<string> command, CancellationToken cancellationToken);
+
     /// <summary>The last lines of the container's stdout and stderr, interleaved as the engine keeps them.</summary>
     Task<string> GetLogTailAsync(string containerId, int lines, CancellationToken cancellationToken);
 

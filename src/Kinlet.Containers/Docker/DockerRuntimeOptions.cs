@@ -1,0 +1,22 @@
+namespace Kinlet.Containers.Docker;
+
+public sealed class DockerRuntimeOptions
+{
+    /// <summary>Engine endpoint (unix:///var/run/docker.sock, tcp://..., a podman socket); null: $DOCKER_HOST, else the default socket.</summary>
+    public string? DockerHost { get; set; }
+
+    /// <summary>Bound on every engine call but pulls and event streams ("Docker has a tendency to get stuck").</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Bound on one image pull.</summary>
+    public TimeSpan PullTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    public Uri EndpointUri()
+    {
+        var host = DockerHost;
+        if (string.IsNullOrWhiteSpace(host)) host = Environment.GetEnvironmentVariable("DOCKER_HOST");
+        if (string.IsNullOrWhiteSpace(host))
+            host = OperatingSystem.IsWindows() ? "npipe://./pipe/docker_engine" : "unix:///var/run/docker.sock";
+        return new Uri(host);
+    }
+}
