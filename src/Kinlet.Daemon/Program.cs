@@ -1,6 +1,101 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using System.Net;
+using Kinlet.Containers;
+using Kinlet.Daemon.Api;
+using Kinlet.Daemon.Configuration;
+using Kinlet.Daemon.Ingress;
+using Kinlet.Serving;
+using Kinlet.Serving.Forwarding;
+using Kinlet.Store;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
 
-app.MapGet("/", () => "Hello World!");
+if (DaemonConfiguration.WantsHelp(args))
+{
+    Console.WriteLine(DaemonConfiguration.Usage);
+    return 0;
+}
+if (DaemonConfiguration.WantsVersion(args))
+{
+    Console.WriteLine("kinletd " + DaemonVersion.Current);
+    return 0;
+}
 
-app.Run();
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.AddKinletSources(args);
+var daemon = builder.Configuration.GetSection(DaemonOptions.Section).Get<DaemonOptions>() ?? new DaemonOptions();
+
+var logConfig = new LoggerConfiguration()
+    .MinimumLevel.Information()
+    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+    .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+    .MinimumLevel.Override("Yarp", LogEventLevel.Warning)
+    .Enrich.FromLogContext();
+// The request path must never wait for the console: log through a bounded buffer that drops rather than blocks.
+logConfig = string.Equals(builder.Configuration["Kinlet:LogFormat"], "json", StringComparison.OrdinalIgnoreCase)
+    ? logConfig.WriteTo.Async(a => a.Console(new RenderedCompactJsonFormatter()), bufferSize: 10_000, blockWhenFull: false)
+    : logConfig.WriteTo.Async(a => a.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}"),
+        bufferSize: 10_000, blockWhenFull: false);
+Log.Logger = logConfig.CreateLogger();
+
+try
+{
+    if (daemon.ApiPort == daemon.IngressPort)
+        throw new InvalidOperationException($"--api-port and --ingress-port must differ (both are {daemon.ApiPort})");
+    var state = new StateDirectory(daemon.StateDir ?? DaemonOptions.DefaultStateDir());
+
+    builder.Services.AddSerilog();
+    builder.WebHost.ConfigureKestrel(kestrel =>
+    {
+        kestrel.AddServerHeader = false;
+        // Functions take whatever bodies they take; the control API bounds its own.
+        kestrel.Limits.MaxRequestBodySize = null;
+        kestrel.Listen(IPAddress.Parse(daemon.ApiAddress), daemon.ApiPort);
+        if (daemon.IngressAddress is "*" or "") kestrel.ListenAnyIP(daemon.IngressPort);
+        else kestrel.Listen(IPAddress.Parse(daemon.IngressAddress), daemon.IngressPort);
+    });
+
+    builder.Services.AddSingleton(state);
+    builder.Services.AddSingleton<IResourceStore>(_ => LiteDbResourceStore.Open(state.Path));
+    builder.Services.AddDockerContainerRuntime(o => o.DockerHost = daemon.DockerHost);
+    builder.Services.AddKinletServing();
+    builder.Services.PostConfigure<ServingOptions>(o =>
+    {
+        o.Domain = daemon.Domain;
+        o.IngressPort = daemon.IngressPort;
+        o.DaemonId = state.DaemonId;
+    });
+
+    var app = builder.Build();
+
+    // The ingress port never reaches the control API: requests are split by the port they arrived on.
+    var ingress = app.Services.GetRequiredService<IngressHandler>();
+    var ingressPort = daemon.IngressPort;
+    app.Use(next => async context =>
+    {
+        if (context.Connection.LocalPort == ingressPort)
+        {
+            if (!await ingress.TryHandleAsync(context)) await DaemonIngress.HandleAsync(context);
+            return;
+        }
+        await next(context);
+    });
+    app.UseRouting();
+    app.Use(ApiErrors.HandleAsync);
+    app.UseMiddleware<TokenAuthMiddleware>();
+    app.MapControlApi();
+
+    Log.Information("kinletd {Version}: state {StateDir}, API http://{ApiAddress}:{ApiPort}, ingress :{IngressPort}, domain {Domain}",
+        DaemonVersion.Current, state.Path, daemon.ApiAddress, daemon.ApiPort, daemon.IngressPort, daemon.Domain);
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    Log.Fatal(e, "kinletd could not run: {Error}", e.Message);
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}

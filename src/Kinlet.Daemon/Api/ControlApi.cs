@@ -1,0 +1,130 @@
+using System.Text;
+using Kinlet.Core.Json;
+using Kinlet.Core.Manifests;
+using Kinlet.Core.Model;
+using Kinlet.Core.Validation;
+using Kinlet.Serving;
+using Kinlet.Serving.Controllers;
+using Microsoft.Extensions.Options;
+
+namespace Kinlet.Daemon.Api;
+
+/// <summary>Knative's resource paths under the daemon, JSON in Knative's shapes (DESIGN.md contract).</summary>
+public static class ControlApi
+{
+    private const string Serving = "/apis/serving.knative.dev/v1";
+    private const int MaxBodyBytes = 4 * 1024 * 1024;
+    private static readonly TimeSpan DeleteBound = TimeSpan.FromMinutes(2);
+
+    public static void MapControlApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", (ServingHostedService serving) =>
+            serving.IsReady ? Results.Text("ok\n") : Results.Text(serving.NotReadyReason + "\n", statusCode: 503));
+        app.MapGet("/version", (IOptions<ServingOptions> o) =>
+            Json(new VersionInfo(DaemonVersion.Current, o.Value.Domain, o.Value.IngressPort)));
+
+        var s = app.MapGroup(Serving);
+        s.MapGet("/services", (ServiceController c) => Json(List("ServiceList", c.List(null))));
+        s.MapGet("/namespaces/{ns}/services", (string ns, ServiceController c) => Json(List("ServiceList", c.List(ns))));
+        s.MapGet("/namespaces/{ns}/services/{name}", (string ns, string name, ServiceController c) => Json(c.Get(ns, name)));
+        s.MapPost("/namespaces/{ns}/services", async (string ns, HttpContext http, ServiceController c) =>
+        {
+            var service = await ReadServiceAsync(http, ns, null).ConfigureAwait(false);
+            return Json(c.Create(service), StatusCodes.Status201Created);
+        });
+        s.MapPut("/namespaces/{ns}/services/{name}", async (string ns, string name, HttpContext http, ServiceController c) =>
+        {
+            var service = await ReadServiceAsync(http, ns, name).ConfigureAwait(false);
+            return Json(c.Replace(service));
+        });
+        s.MapDelete("/namespaces/{ns}/services/{name}", async (string ns, string name, ServiceController c, CancellationToken ct) =>
+            Json(await c.DeleteAsync(ns, name, DeleteBound, ct).ConfigureAwait(false)));
+
+        s.MapGet("/revisions", (string? labelSelector, ServiceController c) =>
+            Json(List("RevisionList", Select(c.ListRevisions(null, null), labelSelector))));
+        s.MapGet("/namespaces/{ns}/revisions", (string ns, string? labelSelector, ServiceController c) =>
+            Json(List("RevisionList", Select(c.ListRevisions(ns, null), labelSelector))));
+        s.MapGet("/namespaces/{ns}/revisions/{name}", (string ns, string name, ServiceController c) => Json(c.GetRevision(ns, name)));
+        s.MapDelete("/namespaces/{ns}/revisions/{name}", async (string ns, string name, ServiceController c, CancellationToken ct) =>
+            Json(await c.DeleteRevisionAsync(ns, name, DeleteBound, ct).ConfigureAwait(false)));
+
+        s.MapGet("/routes", (ServiceController c) => Json(List("RouteList", c.ListRoutes(null))));
+        s.MapGet("/namespaces/{ns}/routes", (string ns, ServiceController c) => Json(List("RouteList", c.ListRoutes(ns))));
+        s.MapGet("/namespaces/{ns}/routes/{name}", (string ns, string name, ServiceController c) => Json(c.GetRoute(ns, name)));
+        s.MapGet("/configurations", (ServiceController c) => Json(List("ConfigurationList", c.ListConfigurations(null))));
+        s.MapGet("/namespaces/{ns}/configurations", (string ns, ServiceController c) => Json(List("ConfigurationList", c.ListConfigurations(ns))));
+        s.MapGet("/namespaces/{ns}/configurations/{name}", (string ns, string name, ServiceController c) => Json(c.GetConfiguration(ns, name)));
+    }
+
+    private sealed record VersionInfo(string Version, string Domain, int IngressPort);
+
+    private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) =>
+        Results.Json(value, KinletJson.Options, "application/json", status);
+
+    private static ResourceList<T> List<T>(string kind, IReadOnlyList<T> items) =>
+        new() { ApiVersion = KnativeApi.ServingV1, Kind = kind, Items = [.. items] };
+
+    /// <summary>Equality-based label selectors, Kubernetes style: <c>a=b,c=d</c>.</summary>
+    private static IReadOnlyList<Revision> Select(IReadOnlyList<Revision> revisions, string? selector)
+    {
+        if (string.IsNullOrWhiteSpace(selector)) return revisions;
+        var terms = new List<(string Key, string Value)>();
+        foreach (var term in selector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = term.Split("=", 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2) throw new ValidationException("labelSelector", $"'{term}' is not of the form key=value");
+            terms.Add((parts[0].TrimEnd('='), parts[1].TrimStart('=')));
+        }
+        return revisions.Where(r => terms.All(t => r.Metadata.Label(t.Key) == t.Value)).ToList();
+    }
+
+    private static async Task<Service> ReadServiceAsync(HttpContext http, string ns, string? name)
+    {
+        var body = await ReadBodyAsync(http).ConfigureAwait(false);
+        var bound = ManifestReader.Bind<Service>(body);
+        foreach (var warning in bound.Warnings)
+            http.Response.Headers.Append("Warning", $"299 - \"{warning.Replace('"', '\'')}\"");
+        var service = bound.Value;
+        if (service.Metadata.Namespace is { } bodyNs && bodyNs != ns)
+            throw new ValidationException("metadata.namespace", $"\"{bodyNs}\" does not match the namespace in the path (\"{ns}\")");
+        service.Metadata.Namespace = ns;
+        if (name is not null)
+        {
+            if (service.Metadata.Name is { } bodyName && bodyName != name)
+                throw new ValidationException("metadata.name", $"\"{bodyName}\" does not match the name in the path (\"{name}\")");
+            service.Metadata.Name = name;
+        }
+        return service;
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpContext http)
+    {
+        if (http.Request.ContentLength > MaxBodyBytes)
+            throw new BadHttpRequestException($"the body is over {MaxBodyBytes / 1024 / 1024} MiB", StatusCodes.Status413PayloadTooLarge);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+                throw new BadHttpRequestException($"the body is over {MaxBodyBytes / 1024 / 1024} MiB", StatusCodes.Status413PayloadTooLarge);
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0) throw new ValidationException("", "the body is empty; send a serving.knative.dev/v1 Service as JSON");
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ValidationException("", "the body is not UTF-8 text");
+        }
+    }
+}
+
+public static class DaemonVersion
+{
+    public static string Current { get; } =
+        typeof(DaemonVersion).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
+}

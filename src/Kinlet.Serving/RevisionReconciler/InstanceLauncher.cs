@@ -1,0 +1,147 @@
+using Kinlet.Containers;
+using Kinlet.Containers.Readiness;
+using Kinlet.Core.Model;
+using Kinlet.Serving.Revisions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Kinlet.Serving.RevisionReconciler;
+
+/// <summary>Starts one instance (image, container, readiness) and stops one (drain, SIGTERM, remove).</summary>
+public sealed partial class InstanceLauncher(
+    IContainerRuntime runtime,
+    ReadinessProbes probes,
+    IOptions<ServingOptions> options,
+    TimeProvider time,
+    ILogger<InstanceLauncher> logger)
+{
+    private readonly ServingOptions _options = options.Value;
+
+    /// <summary>Outcome of a start: Ready, or the failure to record on the revision.</summary>
+    public sealed record StartResult(bool Ready, RevisionFailure? Failure, bool Cancelled);
+
+    public async Task<StartResult> StartAsync(RevisionState revision, InstanceState instance, Action<InstanceState> onCreated, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, instance.Stopping);
+        var ct = cts.Token;
+        var spec = revision.Revision;
+        var image = spec.Spec.Containers[0].Image!;
+        var started = time.GetTimestamp();
+        try
+        {
+            await runtime.EnsureImageAsync(image, new LogProgress(this, revision), ct).ConfigureAwait(false);
+            var containerSpec = ContainerSpecBuilder.Build(spec, instance.Name, _options);
+            instance.ContainerId = await runtime.CreateAsync(containerSpec, ct).ConfigureAwait(false);
+            onCreated(instance);
+            var info = await runtime.StartAsync(instance.ContainerId, ct).ConfigureAwait(false);
+            if (info.HostPort is not { } port)
+                return Failed(revision, "ContainerMissing", "the engine did not publish the container port");
+            instance.SetEndpoint(port);
+
+            var probe = probes.For(spec.Spec, instance.ContainerId);
+            var readiness = await ReadinessWaiter.WaitAsync(runtime, instance.ContainerId, port, probe,
+                probes.OptionsFor(spec.Spec), ct).ConfigureAwait(false);
+            switch (readiness.Outcome)
+            {
+                case ReadinessOutcome.Ready:
+                    instance.ReadyAt = time.GetUtcNow();
+                    LogReady(revision.Key.ToString(), instance.Name, port, time.GetElapsedTime(started).TotalMilliseconds);
+                    return new StartResult(true, null, false);
+                case ReadinessOutcome.Exited:
+                    var reason = $"ExitCode{readiness.ExitCode}";
+                    var message = readiness.OomKilled
+                        ? $"Container was OOMKilled (memory limit reached). Last log lines:\n{readiness.Logs}"
+                        : $"Container failed with exit code {readiness.ExitCode}. Last log lines:\n{readiness.Logs}";
+                    return Failed(revision, reason, message.TrimEnd());
+                default:
+                    return Failed(revision, "ProgressDeadlineExceeded",
+                        $"Instance did not become ready within {_options.ProgressDeadline.TotalSeconds:0}s: {readiness.Detail}");
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return new StartResult(false, null, true);
+        }
+        catch (ImageUnavailableException e)
+        {
+            return Failed(revision, "ContainerMissing", $"Unable to fetch image \"{image}\": {e.Reason}");
+        }
+        catch (EngineUnavailableException e)
+        {
+            return Failed(revision, "EngineUnavailable", e.Message);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Failed(revision, "InstanceStartFailed", e.Message);
+        }
+    }
+
+    private StartResult Failed(RevisionState revision, string reason, string message)
+    {
+        LogStartFailed(revision.Key.ToString(), reason, message);
+        return new StartResult(false, new RevisionFailure(reason, message, time.GetUtcNow()), false);
+    }
+
+    /// <summary>
+    /// Takes the instance out of the balancer, lets in-flight requests finish (bounded by the
+    /// revision timeout), then stops and removes the container.
+    /// </summary>
+    public async Task StopAsync(RevisionState revision, InstanceState instance, CancellationToken cancellationToken)
+    {
+        revision.RemoveReady(instance);
+        var drained = instance.BeginDrain();
+        if (!drained.IsCompleted)
+        {
+            try
+            {
+                await drained.WaitAsync(revision.Timeout, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                LogDrainTimeout(instance.Name, instance.InFlight);
+            }
+        }
+        await RemoveContainerAsync(instance, cancellationToken).ConfigureAwait(false);
+        instance.MarkGone();
+        revision.Forget(instance);
+        LogStopped(revision.Key.ToString(), instance.Name);
+    }
+
+    public async Task RemoveContainerAsync(InstanceState instance, CancellationToken cancellationToken)
+    {
+        if (instance.ContainerId is not { } id) return;
+        try
+        {
+            await runtime.StopAsync(id, _options.StopGracePeriod, cancellationToken).ConfigureAwait(false);
+            await runtime.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogRemoveFailed(instance.Name, e.Message);
+        }
+    }
+
+    /// <summary>Pull progress goes to the daemon log, tagged with the revision.</summary>
+    private sealed class LogProgress(InstanceLauncher owner, RevisionState revision) : IProgress<string>
+    {
+        public void Report(string value) => owner.LogPull(revision.Key.ToString(), value);
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Instance {Instance} of {Revision} ready on 127.0.0.1:{Port} after {ElapsedMs:0} ms")]
+    private partial void LogReady(string revision, string instance, int port, double elapsedMs);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Revision {Revision} failed to start an instance: {Reason}: {Message}")]
+    private partial void LogStartFailed(string revision, string reason, string message);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Instance {Instance} still had {InFlight} requests when its drain timed out")]
+    private partial void LogDrainTimeout(string instance, int inFlight);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Instance {Instance} of {Revision} stopped")]
+    private partial void LogStopped(string revision, string instance);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Could not remove the container of {Instance}: {Error}")]
+    private partial void LogRemoveFailed(string instance, string error);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Revision}: {Progress}")]
+    private partial void LogPull(string revision, string progress);
+}

@@ -1,0 +1,249 @@
+using System.Collections.Concurrent;
+using Kinlet.Containers;
+using Kinlet.Core.Model;
+using Kinlet.Serving.Autoscaler;
+using Kinlet.Serving.Revisions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Kinlet.Serving.RevisionReconciler;
+
+/// <summary>
+/// The control loop: makes each revision's running instances match what the scale policy wants.
+/// It decides; <see cref="InstanceLauncher"/> does the container work in tracked background tasks,
+/// so one slow start never holds up another revision.
+/// </summary>
+public sealed partial class RevisionReconciler(
+    RevisionRegistry registry,
+    ReconcileQueue queue,
+    IScalePolicy scalePolicy,
+    InstanceLauncher launcher,
+    IContainerRuntime runtime,
+    IRevisionStatusSink statusSink,
+    IOptions<ServingOptions> options,
+    TimeProvider time,
+    ILogger<RevisionReconciler> logger)
+{
+    private readonly ServingOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, InstanceState> _byContainer = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _work = new();
+
+    public IReadOnlyDictionary<string, string> OwnLabels => new Dictionary<string, string> { [KnownKeys.ContainerDaemon] = _options.DaemonId };
+
+    /// <summary>Runs the loop until cancelled: queued revisions first, every revision each resync tick.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var tick = new PeriodicTimer(_options.ResyncInterval, time);
+        var ticker = TickAsync(tick, cancellationToken);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var key = await queue.DequeueAsync(cancellationToken).ConfigureAwait(false);
+                if (registry.Find(key) is { } revision)
+                {
+                    try
+                    {
+                        Reconcile(revision);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogReconcileError(key.ToString(), e);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        await ticker.ConfigureAwait(false);
+    }
+
+    private async Task TickAsync(PeriodicTimer tick, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await tick.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var revision in registry.All) queue.Enqueue(revision.Key);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>One pass over one revision. Never blocks: starts and stops run as tracked tasks.</summary>
+    public void Reconcile(RevisionState revision)
+    {
+        var now = time.GetUtcNow();
+        var desired = revision.IsDeleted ? 0 : scalePolicy.DesiredScale(revision, now);
+        revision.DesiredScale = desired;
+
+        var instances = revision.Instances();
+        var live = 0;
+        foreach (var i in instances)
+            if (i.Phase is InstancePhase.Starting or InstancePhase.Ready) live++;
+
+        if (live < desired && now >= revision.RestartNotBefore)
+        {
+            for (var n = live; n < desired; n++) StartInstance(revision);
+        }
+        else if (live > desired)
+        {
+            // Stop the ones that are not serving yet first, then the least busy.
+            var victims = instances
+                .Where(i => i.Phase is InstancePhase.Starting or InstancePhase.Ready)
+                .OrderBy(i => i.Phase == InstancePhase.Ready ? 1 : 0)
+                .ThenBy(i => i.InFlight)
+                .Take(live - desired);
+            foreach (var victim in victims) StopInstance(revision, victim);
+        }
+
+        if (revision.IsDeleted && instances.Length == 0)
+        {
+            registry.Remove(revision);
+            revision.Fail(new RevisionFailure("RevisionDeleted", "the revision was deleted", now));
+        }
+    }
+
+    private void StartInstance(RevisionState revision)
+    {
+        var instance = new InstanceState(ContainerSpecBuilder.NewInstanceName(revision.Key), revision);
+        revision.Track(instance);
+        LogStarting(revision.Key.ToString(), instance.Name);
+        Track(StartAsync(revision, instance));
+    }
+
+    private async Task StartAsync(RevisionState revision, InstanceState instance)
+    {
+        var result = await launcher.StartAsync(revision, instance, i => _byContainer[i.ContainerId!] = i, CancellationToken.None).ConfigureAwait(false);
+        if (result.Ready && instance.Phase == InstancePhase.Starting)
+        {
+            revision.ConsecutiveFailures = 0;
+            revision.AddReady(instance);
+            statusSink.RevisionReady(revision);
+        }
+        else
+        {
+            await DiscardAsync(revision, instance).ConfigureAwait(false);
+            if (result.Failure is { } failure) RecordFailure(revision, failure, failWaiters: true);
+        }
+        queue.Enqueue(revision.Key);
+    }
+
+    private void StopInstance(RevisionState revision, InstanceState instance)
+    {
+        LogStopping(revision.Key.ToString(), instance.Name, instance.InFlight);
+        Track(StopAsync(revision, instance));
+    }
+
+    private async Task StopAsync(RevisionState revision, InstanceState instance)
+    {
+        await launcher.StopAsync(revision, instance, CancellationToken.None).ConfigureAwait(false);
+        if (instance.ContainerId is { } id) _byContainer.TryRemove(id, out _);
+        queue.Enqueue(revision.Key);
+    }
+
+    private async Task DiscardAsync(RevisionState revision, InstanceState instance)
+    {
+        revision.RemoveReady(instance);
+        instance.MarkGone();
+        await launcher.RemoveContainerAsync(instance, CancellationToken.None).ConfigureAwait(false);
+        if (instance.ContainerId is { } id) _byContainer.TryRemove(id, out _);
+        revision.Forget(instance);
+    }
+
+    /// <summary>
+    /// Backs off restarts exponentially. Waiting requests are failed at once when the revision cannot
+    /// start; a crash of an instance that was serving fails them only when the restart fails too.
+    /// </summary>
+    private void RecordFailure(RevisionState revision, RevisionFailure failure, bool failWaiters)
+    {
+        revision.ConsecutiveFailures++;
+        var exp = Math.Min(revision.ConsecutiveFailures - 1, 16);
+        var backoff = TimeSpan.FromTicks(Math.Min(_options.RestartBackoffInitial.Ticks << exp, _options.RestartBackoffMax.Ticks));
+        revision.RestartNotBefore = time.GetUtcNow() + backoff;
+        if (revision.ReadyCount == 0)
+        {
+            if (failWaiters) revision.Fail(failure);
+            statusSink.RevisionFailed(revision, failure);
+        }
+        // Come back when the backoff ends, not only at the next tick.
+        Track(RequeueAfterAsync(revision.Key, backoff));
+    }
+
+    private async Task RequeueAfterAsync(RevisionKey key, TimeSpan delay)
+    {
+        await Task.Delay(delay, time).ConfigureAwait(false);
+        queue.Enqueue(key);
+    }
+
+    /// <summary>A container stopped without being asked (crash, OOM, docker kill).</summary>
+    public async Task OnContainerExitedAsync(string containerId, int? exitCode, bool oomKilled)
+    {
+        if (!_byContainer.TryGetValue(containerId, out var instance)) return;
+        if (instance.Phase is not (InstancePhase.Ready)) return; // starting: the launcher reports it; draining: expected
+        var revision = instance.Owner;
+        var logs = "";
+        try
+        {
+            logs = await runtime.GetLogTailAsync(containerId, 20, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logs = "(logs unavailable: " + e.Message + ")";
+        }
+        LogCrashed(revision.Key.ToString(), instance.Name, exitCode ?? -1);
+        await DiscardAsync(revision, instance).ConfigureAwait(false);
+        var reason = exitCode is { } code ? $"ExitCode{code}" : "ContainerExited";
+        var message = (oomKilled ? "Container was OOMKilled (memory limit reached)" : $"Container exited with code {exitCode}") + ". Last log lines:\n" + logs;
+        RecordFailure(revision, new RevisionFailure(reason, message.TrimEnd(), time.GetUtcNow()), failWaiters: revision.ConsecutiveFailures >= 1);
+        queue.Enqueue(revision.Key);
+    }
+
+    /// <summary>Registers an instance found running at start (adoption).</summary>
+    public void Adopt(RevisionState revision, InstanceState instance)
+    {
+        revision.Track(instance);
+        if (instance.ContainerId is { } id) _byContainer[id] = instance;
+        revision.AddReady(instance);
+        statusSink.RevisionReady(revision);
+    }
+
+    /// <summary>Instances this loop believes are running, by container id (for the periodic check against the engine).</summary>
+    public IReadOnlyDictionary<string, InstanceState> TrackedContainers => _byContainer;
+
+    private void Track(Task task)
+    {
+        _work.TryAdd(task, 0);
+        task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _work,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Waits (bounded) for starts and stops in progress, at daemon shutdown.</summary>
+    public async Task DrainWorkAsync(TimeSpan bound)
+    {
+        var pending = _work.Keys.ToArray();
+        if (pending.Length == 0) return;
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(bound, time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Starting instance {Instance} of {Revision}")]
+    private partial void LogStarting(string revision, string instance);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Stopping instance {Instance} of {Revision} ({InFlight} requests in flight)")]
+    private partial void LogStopping(string revision, string instance, int inFlight);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Instance {Instance} of {Revision} exited unexpectedly with code {ExitCode}")]
+    private partial void LogCrashed(string revision, string instance, int exitCode);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Reconciling {Revision} failed")]
+    private partial void LogReconcileError(string revision, Exception exception);
+}

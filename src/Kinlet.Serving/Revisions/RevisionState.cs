@@ -1,0 +1,154 @@
+using Kinlet.Core.Model;
+using Kinlet.Serving.LoadBalancing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Kinlet.Serving.Revisions;
+
+/// <summary>
+/// The runtime side of one revision: its instances, the ready set the balancer reads, and the
+/// signal the activator waits on. The ready set is an immutable array swapped whole, so the
+/// request path reads it once without a lock; mutations take <see cref="_gate"/>, never across an await.
+/// </summary>
+public sealed class RevisionState
+{
+    private readonly Lock _gate = new();
+    private readonly List<InstanceState> _instances = [];
+    private InstanceState[] _ready = [];
+    private TaskCompletionSource _changed = NewSignal();
+    private volatile RevisionFailure? _failure;
+    private Revision _revision;
+
+    public RevisionState(RevisionKey key, Revision revision, ILoadBalancingPolicy policy)
+    {
+        Key = key;
+        _revision = revision;
+        ServiceName = revision.Metadata.Label(KnownKeys.ServiceLabel) ?? revision.Metadata.Name ?? "";
+        Policy = policy;
+        ApplySpec(revision);
+    }
+
+    public RevisionKey Key { get; }
+
+    public string ServiceName { get; }
+
+    public Revision Revision => Volatile.Read(ref _revision);
+
+    public ILoadBalancingPolicy Policy { get; private set; }
+
+    /// <summary>containerConcurrency (0 = unlimited).</summary>
+    public int ContainerConcurrency { get; private set; }
+
+    public TimeSpan Timeout { get; private set; }
+
+    /// <summary>The forwarder's per-request settings, built once per spec rather than per request.</summary>
+    public ForwarderRequestConfig RequestConfig { get; private set; } = ForwarderRequestConfig.Empty;
+
+    /// <summary>Traffic points here (a percent or a tag), as last computed by the service controller.</summary>
+    public bool IsRouted { get; set; }
+
+    /// <summary>The newest revision of its configuration: it runs at least until it is ready.</summary>
+    public bool IsLatestCreated { get; set; }
+
+    /// <summary>Deleted from the store: stop everything, then forget.</summary>
+    public bool IsDeleted { get; set; }
+
+    /// <summary>Instances the scale policy wants (for status and describe).</summary>
+    public int DesiredScale { get; set; }
+
+    /// <summary>Not before this time will the reconciler start another instance (crash-loop backoff).</summary>
+    public DateTimeOffset RestartNotBefore { get; set; }
+
+    public int ConsecutiveFailures { get; set; }
+
+    public RevisionFailure? Failure => _failure;
+
+    /// <summary>Requests currently waiting in the activator for this revision.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+    private int _waiting;
+
+    public ReadOnlySpan<InstanceState> Ready => Volatile.Read(ref _ready);
+
+    public int ReadyCount => Volatile.Read(ref _ready).Length;
+
+    public void UpdateRevision(Revision revision)
+    {
+        Volatile.Write(ref _revision, revision);
+        ApplySpec(revision);
+    }
+
+    private void ApplySpec(Revision revision)
+    {
+        ContainerConcurrency = (int)(revision.Spec.ContainerConcurrency ?? 0);
+        Timeout = TimeSpan.FromSeconds(revision.Spec.TimeoutSeconds is > 0 ? revision.Spec.TimeoutSeconds.Value : 300);
+        Policy = LoadBalancingPolicies.For(ContainerConcurrency);
+        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = Timeout };
+    }
+
+    /// <summary>A snapshot of every instance the revision tracks, in any phase.</summary>
+    public InstanceState[] Instances()
+    {
+        lock (_gate) return [.. _instances];
+    }
+
+    public void Track(InstanceState instance)
+    {
+        lock (_gate) _instances.Add(instance);
+    }
+
+    /// <summary>Puts an instance in the balancer and wakes waiting requests.</summary>
+    public void AddReady(InstanceState instance)
+    {
+        lock (_gate)
+        {
+            if (!instance.MarkReady()) return;
+            if (!_instances.Contains(instance)) _instances.Add(instance);
+            _ready = [.. _ready, instance];
+            _failure = null;
+        }
+        Signal();
+    }
+
+    /// <summary>Takes an instance out of the balancer (it may still finish in-flight requests).</summary>
+    public void RemoveReady(InstanceState instance)
+    {
+        lock (_gate)
+        {
+            var idx = Array.IndexOf(_ready, instance);
+            if (idx < 0) return;
+            var next = new InstanceState[_ready.Length - 1];
+            Array.Copy(_ready, 0, next, 0, idx);
+            Array.Copy(_ready, idx + 1, next, idx, _ready.Length - idx - 1);
+            _ready = next;
+        }
+        Signal();
+    }
+
+    public void Forget(InstanceState instance)
+    {
+        RemoveReady(instance);
+        lock (_gate) _instances.Remove(instance);
+        Signal();
+    }
+
+    /// <summary>Records why the revision cannot start; waiting requests are answered at once instead of hanging.</summary>
+    public void Fail(RevisionFailure failure)
+    {
+        _failure = failure;
+        Signal();
+    }
+
+    public void ClearFailure() => _failure = null;
+
+    /// <summary>The task completes at the next change of the ready set or failure state.</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
+
+    public void SlotFreed() => Signal();
+
+    public void EnterWaiting() => Interlocked.Increment(ref _waiting);
+
+    public void LeaveWaiting() => Interlocked.Decrement(ref _waiting);
+
+    private void Signal() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

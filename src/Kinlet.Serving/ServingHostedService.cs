@@ -1,0 +1,145 @@
+using Kinlet.Containers;
+using Kinlet.Core.Model;
+using Kinlet.Serving.Controllers;
+using Kinlet.Serving.RevisionReconciler;
+using Kinlet.Serving.Revisions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kinlet.Serving;
+
+/// <summary>
+/// Starts serving in order — statuses and routes from the store, then adoption of this daemon's
+/// running containers, then the control loops — and stops it in reverse. Containers outlive the
+/// daemon on purpose: a restart adopts them instead of cold-starting every function.
+/// </summary>
+public sealed partial class ServingHostedService(
+    ServiceController controller,
+    RevisionRegistry registry,
+    Kinlet.Serving.RevisionReconciler.RevisionReconciler reconciler,
+    ContainerMonitor monitor,
+    InstanceLauncher launcher,
+    IContainerRuntime runtime,
+    ReadinessProbes probes,
+    ILogger<ServingHostedService> logger) : IHostedService
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loops = Task.CompletedTask;
+    private volatile bool _ready;
+    private volatile string _notReadyReason = "starting";
+
+    public bool IsReady => _ready;
+
+    public string NotReadyReason => _notReadyReason;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        controller.Initialize();
+        _loops = RunAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    // Adoption comes before the loops, or the reconciler would start duplicates of instances still running.
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await AdoptThenReadyAsync(cancellationToken).ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested) return;
+        await Task.WhenAll(
+            Task.Run(() => reconciler.RunAsync(cancellationToken), CancellationToken.None),
+            Task.Run(() => monitor.RunAsync(cancellationToken), CancellationToken.None)).ConfigureAwait(false);
+    }
+
+    private async Task AdoptThenReadyAsync(CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await runtime.PingAsync(cancellationToken).ConfigureAwait(false);
+                await AdoptAsync(cancellationToken).ConfigureAwait(false);
+                _ready = true;
+                _notReadyReason = "";
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _notReadyReason = "container engine not reachable: " + e.Message;
+                LogEngineWait(e.Message);
+            }
+            try
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+        }
+    }
+
+    /// <summary>
+    /// This daemon's containers that belong to a live revision and still answer are taken back as
+    /// ready instances; the rest (deleted revisions, exited or unanswering containers) are removed.
+    /// </summary>
+    private async Task AdoptAsync(CancellationToken cancellationToken)
+    {
+        var containers = await runtime.ListAsync(reconciler.OwnLabels, cancellationToken).ConfigureAwait(false);
+        var adopted = 0;
+        var removed = 0;
+        await Parallel.ForEachAsync(containers, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (c, ct) =>
+        {
+            c.Labels.TryGetValue(KnownKeys.ContainerNamespace, out var ns);
+            c.Labels.TryGetValue(KnownKeys.ContainerRevision, out var rev);
+            c.Labels.TryGetValue(KnownKeys.ContainerInstance, out var name);
+            var state = ns is null || rev is null ? null : registry.Find(ns, rev);
+            if (state is { IsDeleted: false } && name is not null && c.State == ContainerRunState.Running && c.HostPort is { } port)
+            {
+                var instance = new InstanceState(name, state) { ContainerId = c.Id, Adopted = true };
+                instance.SetEndpoint(port);
+                var probe = probes.For(state.Revision.Spec, c.Id);
+                var result = await Kinlet.Containers.Readiness.ReadinessWaiter.WaitAsync(runtime, c.Id, port, probe,
+                    probes.AdoptionOptions(), ct).ConfigureAwait(false);
+                if (result.Outcome == Kinlet.Containers.Readiness.ReadinessOutcome.Ready)
+                {
+                    reconciler.Adopt(state, instance);
+                    Interlocked.Increment(ref adopted);
+                    return;
+                }
+            }
+            await launcher.RemoveContainerAsync(new InstanceState(name ?? c.Name, state ?? Orphans) { ContainerId = c.Id }, ct).ConfigureAwait(false);
+            Interlocked.Increment(ref removed);
+        }).ConfigureAwait(false);
+        if (containers.Count > 0) LogAdopted(adopted, removed);
+    }
+
+    // Owner for containers that match no revision; only their removal needs an instance object.
+    private static readonly RevisionState Orphans = new(new RevisionKey("", ""), new Revision { Metadata = new ObjectMeta { Name = "" } },
+        LoadBalancing.LoadBalancingPolicies.PowerOfTwoChoices);
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _ready = false;
+        _notReadyReason = "stopping";
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loops.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+        }
+        await reconciler.DrainWorkAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Adopted {Adopted} running instances, removed {Removed} stale containers")]
+    private partial void LogAdopted(int adopted, int removed);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "Waiting for the container engine: {Error}")]
+    private partial void LogEngineWait(string error);
+}

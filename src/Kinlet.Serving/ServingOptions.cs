@@ -1,0 +1,50 @@
+namespace Kinlet.Serving;
+
+/// <summary>Daemon-wide serving settings (section "Kinlet:Serving"); Knative's default beside each.</summary>
+public sealed class ServingOptions
+{
+    public const string Section = "Kinlet:Serving";
+
+    /// <summary>Host suffix: services answer at &lt;name&gt;.&lt;domain&gt;.</summary>
+    public string Domain { get; set; } = "localhost";
+
+    /// <summary>The ingress port, written into service URLs.</summary>
+    public int IngressPort { get; set; } = 8080;
+
+    /// <summary>Identifies this daemon's containers on a shared engine (set from the state dir at start).</summary>
+    public string DaemonId { get; set; } = "";
+
+    /// <summary>How often an instance is probed while it starts (Knative's queue-proxy: 50 ms).</summary>
+    public TimeSpan ReadinessInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How long a TCP readiness connection must stay open to count: the engine's port proxy accepts
+    /// and closes within a millisecond when nothing listens behind it.
+    /// </summary>
+    public TimeSpan TcpProbeHoldWindow { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How long an instance may take to pass readiness before the revision fails (ProgressDeadlineExceeded).</summary>
+    public TimeSpan ProgressDeadline { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>SIGTERM → SIGKILL grace when an instance stops.</summary>
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Periodic resync of every revision, besides event-driven reconciles (Knative's tick is 2 s).</summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Memory limit for containers that set none (Kinlet's own safety default).</summary>
+    public string DefaultMemoryLimit { get; set; } = "1Gi";
+
+    public long PidsLimit { get; set; } = 1024;
+
+    /// <summary>First and longest wait before restarting a revision whose instance failed (crash loop backoff).</summary>
+    public TimeSpan RestartBackoffInitial { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RestartBackoffMax { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Knative's revision timeout default and maximum (timeoutSeconds).</summary>
+    public int DefaultTimeoutSeconds { get; set; } = 300;
+    public int MaxTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Write one log line per proxied request.</summary>
+    public bool AccessLog { get; set; } = true;
+}

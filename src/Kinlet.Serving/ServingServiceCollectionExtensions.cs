@@ -1,0 +1,39 @@
+using Kinlet.Serving.Activator;
+using Kinlet.Serving.Autoscaler;
+using Kinlet.Serving.Controllers;
+using Kinlet.Serving.Forwarding;
+using Kinlet.Serving.RevisionReconciler;
+using Kinlet.Serving.Revisions;
+using Kinlet.Serving.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Kinlet.Serving;
+
+public static class ServingServiceCollectionExtensions
+{
+    /// <summary>Router, activator, reconciler and service controller; the store and container runtime come from their own Add* calls.</summary>
+    public static IServiceCollection AddKinletServing(this IServiceCollection services)
+    {
+        services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RevisionRegistry>();
+        services.TryAddSingleton<ReconcileQueue>();
+        services.TryAddSingleton<IDemandSignal>(sp => sp.GetRequiredService<ReconcileQueue>());
+        services.TryAddSingleton<Router>();
+        services.TryAddSingleton<IScalePolicy, FixedScalePolicy>();
+        services.TryAddSingleton<ReadinessProbes>();
+        services.TryAddSingleton<InstanceLauncher>();
+        services.TryAddSingleton<ServiceController>();
+        services.TryAddSingleton<IRevisionStatusSink>(sp => sp.GetRequiredService<ServiceController>());
+        services.TryAddSingleton<RevisionReconciler.RevisionReconciler>();
+        services.TryAddSingleton<ContainerMonitor>();
+        services.TryAddSingleton<RevisionActivator>();
+        services.TryAddSingleton<ForwardingClient>();
+        services.AddHttpForwarder();
+        services.TryAddSingleton<IngressHandler>();
+        services.TryAddSingleton<ServingHostedService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ServingHostedService>());
+        return services;
+    }
+}
