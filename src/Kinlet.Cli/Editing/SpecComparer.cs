@@ -30,26 +30,6 @@ internal static class SpecComparer
             ["annotations"] = JsonSerializer.SerializeToNode(export.Metadata.Annotations, KinletJson.Options),
             ["spec"] = JsonSerializer.SerializeToNode(export.Spec, KinletJson.Options),
         };
-        return Normalize(node)?.ToJsonString() ?? "";
-    }
-
-    private static JsonNode? Normalize(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                var sorted = new JsonObject();
-                foreach (var (key, value) in o.OrderBy(p => p.Key, StringComparer.Ordinal))
-                    if (Normalize(value) is { } v) sorted[key] = v;
-                return sorted.Count == 0 ? null : sorted;
-            case JsonArray a:
-                var items = new JsonArray();
-                foreach (var item in a) items.Add(Normalize(item) ?? new JsonObject());
-                return items.Count == 0 ? null : items;
-            case null:
-                return null;
-            default:
-                return node.DeepClone();
-        }
+        return CanonicalJson.Of(node);
     }
 }

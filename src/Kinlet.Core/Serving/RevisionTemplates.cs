@@ -15,9 +15,7 @@ public static class RevisionTemplates
     /// </summary>
     public static string CanonicalJson(RevisionTemplate? template)
     {
-        if (template is null) return "{}";
-        var node = JsonSerializer.SerializeToNode(template, KinletJson.Options);
-        return Normalize(node)?.ToJsonString() ?? "{}";
+        return template is null ? "{}" : Json.CanonicalJson.Of(template);
     }
 
     /// <summary>True when the two templates are the same revision (a change to either makes a new one in Knative).</summary>
@@ -76,29 +74,5 @@ public static class RevisionTemplates
         var copy = KinletJson.Clone(template);
         copy.Spec = WithDefaults(copy.Spec ?? new RevisionSpec(), defaults);
         return copy;
-    }
-
-    private static JsonNode? Normalize(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                var sorted = new JsonObject();
-                foreach (var (key, value) in o.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    var child = Normalize(value);
-                    if (child is not null) sorted[key] = child;
-                }
-                return sorted.Count == 0 ? null : sorted;
-            case JsonArray a:
-                var items = new JsonArray();
-                // Items keep their place (env order matters); an item that says nothing stays as {} to hold it.
-                foreach (var item in a) items.Add(Normalize(item) ?? new JsonObject());
-                return items.Count == 0 ? null : items;
-            case null:
-                return null;
-            default:
-                return node.DeepClone();
-        }
     }
 }

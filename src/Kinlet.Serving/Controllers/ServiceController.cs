@@ -301,6 +301,14 @@ public sealed partial class ServiceController : IRevisionStatusSink
             status.Conditions.Set(ConditionTypes.Ready, ConditionStatus.False, failure.Reason, failure.Message, now);
         });
 
+    public void RevisionProgress(RevisionState revision, string message) =>
+        UpdateRevisionStatus(revision, status =>
+        {
+            // Only while it is still deploying: progress never overrides a verdict.
+            if (status.Conditions.Get(ConditionTypes.Ready)?.Status is ConditionStatus.True or ConditionStatus.False) return;
+            status.Conditions.Set(ConditionTypes.Ready, ConditionStatus.Unknown, "Deploying", message, _time.GetUtcNow());
+        });
+
     private void UpdateRevisionStatus(RevisionState state, Action<RevisionStatus> change)
     {
         lock (_gate)
@@ -482,7 +490,7 @@ public sealed partial class ServiceController : IRevisionStatusSink
     private static string NextVersion(string? version) =>
         (long.TryParse(version, out var v) ? v + 1 : 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Canonical<T>(T value) => JsonSerializer.Serialize(value, KinletJson.Options);
+    private static string Canonical<T>(T value) => CanonicalJson.Of(value);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Service {Namespace}/{Service}: created revision {Revision}")]
     private partial void LogCreated(string @namespace, string service, string revision);
