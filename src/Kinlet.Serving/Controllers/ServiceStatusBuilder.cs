@@ -70,7 +70,9 @@ public static class ServiceStatusBuilder
             ConditionStatus.True => (ConditionStatus.True, (string?)null, (string?)null),
             ConditionStatus.False => (ConditionStatus.False, "RevisionFailed",
                 $"Revision \"{latestCreated}\" failed with message: {latestCondition.Message}."),
-            _ => (ConditionStatus.Unknown, "RevisionMissing", $"Configuration \"{name}\" is waiting for a Revision to become ready."),
+            _ => (ConditionStatus.Unknown, "RevisionMissing", latestCondition?.Message is { Length: > 0 } progress
+                ? $"Revision \"{latestCreated}\": {progress}"
+                : $"Configuration \"{name}\" is waiting for a Revision to become ready."),
         };
 
         var (routeStatus, routeReason, routeMessage) =

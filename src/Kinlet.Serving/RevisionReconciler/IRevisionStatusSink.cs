@@ -8,4 +8,7 @@ public interface IRevisionStatusSink
     void RevisionReady(RevisionState revision);
 
     void RevisionFailed(RevisionState revision, RevisionFailure failure);
+
+    /// <summary>What a revision that is not ready yet is doing (e.g. pulling its image).</summary>
+    void RevisionProgress(RevisionState revision, string message);
 }

@@ -11,6 +11,7 @@ namespace Kinlet.Serving.RevisionReconciler;
 public sealed partial class InstanceLauncher(
     IContainerRuntime runtime,
     ReadinessProbes probes,
+    IRevisionStatusSink statusSink,
     IOptions<ServingOptions> options,
     TimeProvider time,
     ILogger<InstanceLauncher> logger)
@@ -121,10 +122,21 @@ public sealed partial class InstanceLauncher(
         }
     }
 
-    /// <summary>Pull progress goes to the daemon log, tagged with the revision.</summary>
+    private void ReportProgress(RevisionState revision, string message) => statusSink.RevisionProgress(revision, message);
+
+    /// <summary>
+    /// Pull progress goes to the daemon log, tagged with the revision; the first line also goes to the
+    /// revision's status, so `kinlet` shows "pulling ..." while it waits instead of a silent spinner.
+    /// </summary>
     private sealed class LogProgress(InstanceLauncher owner, RevisionState revision) : IProgress<string>
     {
-        public void Report(string value) => owner.LogPull(revision.Key.ToString(), value);
+        private int _reported;
+
+        public void Report(string value)
+        {
+            owner.LogPull(revision.Key.ToString(), value);
+            if (Interlocked.Exchange(ref _reported, 1) == 0) owner.ReportProgress(revision, "Pulling image: " + value);
+        }
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Instance {Instance} of {Revision} ready on 127.0.0.1:{Port} after {ElapsedMs:0} ms")]
