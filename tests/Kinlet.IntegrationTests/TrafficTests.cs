@@ -1,0 +1,82 @@
+using Kinlet.Core.Json;
+using Kinlet.Core.Model;
+using Kinlet.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Kinlet.IntegrationTests;
+
+public sealed class TrafficTests(DaemonFixture fixture, ITestOutputHelper output) : IClassFixture<DaemonFixture>
+{
+    private KinletDaemon Daemon => fixture.Daemon;
+
+    private async Task<ProcessResult> Cli(params string[] args)
+    {
+        var r = await Daemon.CliAsync(args);
+        output.WriteLine($"$ kinlet {string.Join(' ', args)}\n{r}");
+        return r;
+    }
+
+    [Fact]
+    public async Task Split_and_tags_route_by_percent_and_by_tag_host_then_roll_back_without_a_new_revision()
+    {
+        Assert.Equal(0, (await Cli("service", "create", "web", "--image", Images.TestFn, "--env", "TARGET=v1")).ExitCode);
+        var update = await Cli("service", "update", "web", "--env", "TARGET=v2",
+            "--traffic", "web-00001=50", "--traffic", "@latest=50", "--tag", "web-00001=stable", "--tag", "@latest=canary");
+        Assert.True(update.ExitCode == 0, update.ToString());
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("Hello v1!", (await Daemon.GetAsync($"stable-web.localhost:{Daemon.IngressPort}")).Body.Trim());
+            Assert.Equal("Hello v2!", (await Daemon.GetAsync($"canary-web.localhost:{Daemon.IngressPort}")).Body.Trim());
+        }
+
+        var counts = new Dictionary<string, int>();
+        for (var i = 0; i < 200; i++)
+        {
+            var body = (await Daemon.GetAsync(Daemon.Host("web"))).Body.Trim();
+            counts[body] = counts.GetValueOrDefault(body) + 1;
+        }
+        output.WriteLine(string.Join(", ", counts.Select(kv => $"{kv.Key}={kv.Value}")));
+        Assert.True(counts.GetValueOrDefault("Hello v1!") >= 50, "v1 got its share");
+        Assert.True(counts.GetValueOrDefault("Hello v2!") >= 50, "v2 got its share");
+
+        var rollback = await Cli("service", "update", "web", "--traffic", "web-00001=100");
+        Assert.True(rollback.ExitCode == 0, rollback.ToString());
+        for (var i = 0; i < 20; i++)
+            Assert.Equal("Hello v1!", (await Daemon.GetAsync(Daemon.Host("web"))).Body.Trim());
+        var service = KinletJson.Deserialize<Service>(await Daemon.Api.GetStringAsync("/apis/serving.knative.dev/v1/namespaces/default/services/web"))!;
+        Assert.Equal("web-00002", service.Status!.LatestCreatedRevisionName);
+
+        var revisions = await Cli("revision", "list", "--service", "web");
+        Assert.Contains("web-00001", revisions.Stdout);
+        Assert.Contains("web-00002", revisions.Stdout);
+    }
+
+    [Fact]
+    public async Task Custom_revision_name_is_used_and_reusing_it_with_a_new_template_is_rejected()
+    {
+        var create = await Cli("service", "create", "byo", "--image", Images.TestFn, "--revision-name", "byo-first");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        Assert.Equal(200, (await Daemon.GetAsync(Daemon.Host("byo"))).Status);
+
+        var reuse = await Cli("service", "update", "byo", "--env", "TARGET=changed", "--revision-name", "byo-first");
+        Assert.NotEqual(0, reuse.ExitCode);
+        Assert.Contains("byo-first", reuse.Stderr);
+    }
+
+    [Fact]
+    public async Task Hello_sample_applies_and_answers()
+    {
+        var sample = Path.Combine(RepoRoot(), "samples", "hello", "service.yaml");
+        var apply = await Cli("apply", "-f", sample);
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        Assert.Equal("Hello World!", (await Daemon.GetAsync(Daemon.Host("hello"))).Body.Trim());
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Runtime.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repo root not found");
+    }
+}
