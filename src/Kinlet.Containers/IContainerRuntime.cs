@@ -5,6 +5,12 @@ namespace Kinlet.Containers;
 /// (when to start, stop, replace) belong to the reconciler, not here.
 /// Every call is bounded by a timeout, because engines can get stuck.
 /// </summary>
+/// <remarks>
+/// Errors, for every member: <see cref="EngineUnavailableException"/> when the engine cannot be reached or does
+/// not answer in time; <see cref="ContainerEngineException"/> when it answers with a refusal (name in use, no
+/// such container, the entrypoint does not exist...); <see cref="OperationCanceledException"/> only when the
+/// caller's token is cancelled.
+/// </remarks>
 public interface IContainerRuntime
 {
     /// <summary>Answers when the engine answers; throws <see cref="EngineUnavailableException"/> otherwise.</summary>
@@ -12,20 +18,28 @@ public interface IContainerRuntime
 
     /// <summary>
     /// Makes the image present locally: nothing to do when it is, else pulls it, reporting progress lines.
-    /// Throws <see cref="ImageUnavailableException"/> when it is missing and cannot be pulled.
+    /// Throws <see cref="ImageUnavailableException"/> when it is missing and cannot be pulled (including a pull
+    /// that does not finish within the pull timeout).
     /// </summary>
     Task<ImageInfo> EnsureImageAsync(string image, IProgress<string>? progress, CancellationToken cancellationToken);
 
-    /// <summary>Creates (does not start) a container; returns its id.</summary>
+    /// <summary>Creates (does not start) a container; returns its id. A missing image is an <see cref="ImageUnavailableException"/>.</summary>
     Task<string> CreateAsync(ContainerSpec spec, CancellationToken cancellationToken);
 
-    /// <summary>Starts a created (or stopped) container and returns its state, with the published host port.</summary>
+    /// <summary>
+    /// Starts a created (or stopped) container and returns its state, with the published host port.
+    /// When the engine cannot start the process (e.g. the entrypoint does not exist) this throws
+    /// <see cref="ContainerEngineException"/> with the engine's message; the container stays "created".
+    /// </summary>
     Task<ContainerInfo> StartAsync(string containerId, CancellationToken cancellationToken);
 
     /// <summary>The container's state, or null when it no longer exists.</summary>
     Task<ContainerInfo?> InspectAsync(string containerId, CancellationToken cancellationToken);
 
-    /// <summary>Containers in any state whose labels include every given label (value "" = label present).</summary>
+    /// <summary>
+    /// Containers in any state whose labels include every given label (value "" = label present).
+    /// The engine's listing carries no exit code or times: inspect a container for those.
+    /// </summary>
     Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken);
 
     /// <summary>SIGTERM, then SIGKILL after the grace period. A missing or stopped container is not an error.</summary>
@@ -38,7 +52,7 @@ public interface IContainerRuntime
 
     Task UnpauseAsync(string containerId, CancellationToken cancellationToken);
 
-    /// <summary>Runs a command inside a running container and returns its exit code (exec probes).</summary>
+    /// <summary>Runs a command inside a running container, waits for it and returns its exit code (exec probes).</summary>
     Task<int> ExecAsync(string containerId, IReadOnlyList<string> command, CancellationToken cancellationToken);
 
     /// <summary>The last lines of the container's stdout and stderr, interleaved as the engine keeps them.</summary>
@@ -46,7 +60,8 @@ public interface IContainerRuntime
 
     /// <summary>
     /// Container lifecycle events (start, die, oom, destroy...) for containers carrying the given labels,
-    /// until cancelled. Ends with an exception when the engine connection drops; the caller reconnects.
+    /// in the engine's order, from the moment of the call. Completes when cancelled; ends with an
+    /// exception when the engine connection drops (the caller reconnects).
     /// </summary>
     IAsyncEnumerable<ContainerEvent> WatchAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken);
 }
@@ -85,6 +100,7 @@ public sealed record ContainerInfo
     public required string Image { get; init; }
     public required IReadOnlyDictionary<string, string> Labels { get; init; }
     public required ContainerRunState State { get; init; }
+    /// <summary>Set once the process has ended (or failed to start); null while it runs or before it first starts.</summary>
     public int? ExitCode { get; init; }
     public bool OomKilled { get; init; }
     /// <summary>The 127.0.0.1 port the container port is published on, when running.</summary>
@@ -95,9 +111,14 @@ public sealed record ContainerInfo
     public string? Error { get; init; }
 }
 
+/// <param name="Id">The engine's image id (<c>sha256:...</c>).</param>
+/// <param name="Digest">The first repo digest (<c>name@sha256:...</c>), null for images that never came from a registry.</param>
 public sealed record ImageInfo(string Id, string? Digest);
 
-/// <summary>A lifecycle event: <c>Action</c> is the engine's word (create, start, die, oom, kill, pause, unpause, destroy).</summary>
+/// <summary>
+/// A lifecycle event: <c>Action</c> is the engine's word (create, start, die, oom, kill, pause, unpause, destroy).
+/// <c>Labels</c> are the container's labels; <c>ExitCode</c> is set on "die".
+/// </summary>
 public sealed record ContainerEvent(string ContainerId, string Action, IReadOnlyDictionary<string, string> Labels, int? ExitCode, DateTimeOffset Time);
 
 public sealed class ImageUnavailableException(string image, string reason, Exception? inner = null)
@@ -108,3 +129,14 @@ public sealed class ImageUnavailableException(string image, string reason, Excep
 }
 
 public sealed class EngineUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The engine answered, and refused: the message is the engine's own (e.g. "Conflict. The container name ... is already in use").</summary>
+public sealed class ContainerEngineException(string operation, string engineMessage, int statusCode, Exception? inner = null)
+    : Exception($"{operation} failed: {engineMessage}", inner)
+{
+    /// <summary>What was asked of the engine ("create", "start", ...).</summary>
+    public string Operation { get; } = operation;
+    public string EngineMessage { get; } = engineMessage;
+    /// <summary>The engine's HTTP status: 404 no such container, 409 conflict, 500 the engine's own failure.</summary>
+    public int StatusCode { get; } = statusCode;
+}

@@ -1,6 +1,7 @@
 namespace Kinlet.Containers.Docker;
 
-public sealed class DockerRuntimeOptions
+/// <summary>How to reach the engine and how long to wait for it. Mutable so that options binding and <c>Configure</c> can set it.</summary>
+public sealed record DockerRuntimeOptions
 {
     /// <summary>Engine endpoint (unix:///var/run/docker.sock, tcp://..., a podman socket); null: $DOCKER_HOST, else the default socket.</summary>
     public string? DockerHost { get; set; }
@@ -8,9 +9,10 @@ public sealed class DockerRuntimeOptions
     /// <summary>Bound on every engine call but pulls and event streams ("Docker has a tendency to get stuck").</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Bound on one image pull.</summary>
+    /// <summary>Bound on one image pull, so a stalled registry cannot hold a revision forever.</summary>
     public TimeSpan PullTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The endpoint these options name: <see cref="DockerHost"/>, else $DOCKER_HOST, else the platform's default socket.</summary>
     public Uri EndpointUri()
     {
         var host = DockerHost;
