@@ -18,10 +18,10 @@ public sealed class ServingOptions
     public TimeSpan ReadinessInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// How long a TCP readiness connection must stay open to count: the engine's port proxy accepts
-    /// and closes within a millisecond when nothing listens behind it.
+    /// How long a silent TCP readiness connection must stay open to count (see TcpReadinessProbe): servers
+    /// that answer the probe's request line are ready at once; this only bounds the silent ones.
     /// </summary>
-    public TimeSpan TcpProbeHoldWindow { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan TcpProbeHoldWindow { get; set; } = Kinlet.Containers.Readiness.TcpReadinessProbe.DefaultHoldWindow;
 
     /// <summary>How long an instance may take to pass readiness before the revision fails (ProgressDeadlineExceeded).</summary>
     public TimeSpan ProgressDeadline { get; set; } = TimeSpan.FromSeconds(120);
