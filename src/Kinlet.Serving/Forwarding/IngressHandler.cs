@@ -58,8 +58,53 @@ public sealed partial class IngressHandler(
             }
         }
 
+        ForwarderError error;
         try
         {
+            error = await forwarder.SendAsync(context, instance.DestinationPrefix, client.Invoker, revision.RequestConfig,
+                ForwardedHeadersTransformer.Instance).ConfigureAwait(false);
+        }
+        finally
+        {
+            instance.Release();
+        }
+        if (error == ForwarderError.Request && CanRetry(context))
+            await RetryAsync(context, revision, instance).ConfigureAwait(false);
+        LogRequest(context, revision, started);
+        return true;
+    }
+
+    /// <summary>
+    /// A request without a body whose method is safe to repeat, that failed before any response:
+    /// the instance died or was not quite listening. One more try, on another instance when there is one.
+    /// </summary>
+    private static bool CanRetry(HttpContext context)
+    {
+        var request = context.Request;
+        return !context.Response.HasStarted
+            && !context.RequestAborted.IsCancellationRequested
+            && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
+            && request.ContentLength is null or 0
+            && !request.Headers.ContainsKey("Transfer-Encoding");
+    }
+
+    private async Task RetryAsync(HttpContext context, RevisionState revision, InstanceState failed)
+    {
+        context.Features.Set<IForwarderErrorFeature>(null);
+        context.Response.Clear();
+        var instance = revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency);
+        if (ReferenceEquals(instance, failed))
+        {
+            // Same instance: give a process that was just starting a moment before asking again.
+            instance.Release();
+            await Task.Delay(RetryPause, context.RequestAborted).ConfigureAwait(false);
+            instance = revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency);
+        }
+        instance ??= await ActivateAsync(context, revision).ConfigureAwait(false);
+        if (instance is null) return;
+        try
+        {
+            LogRetry(revision.Key.Name, failed.Name, instance.Name);
             await forwarder.SendAsync(context, instance.DestinationPrefix, client.Invoker, revision.RequestConfig,
                 ForwardedHeadersTransformer.Instance).ConfigureAwait(false);
         }
@@ -67,9 +112,9 @@ public sealed partial class IngressHandler(
         {
             instance.Release();
         }
-        LogRequest(context, revision, started);
-        return true;
     }
+
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The slow path: no free slot, so wait (bounded by the revision timeout) in the activator.</summary>
     private async Task<InstanceState?> ActivateAsync(HttpContext context, RevisionState revision)
@@ -120,6 +165,9 @@ public sealed partial class IngressHandler(
         LogAccess(request.Method, request.Host.Value ?? "", request.Path.Value ?? "/", revision.ServiceName, revision.Key.Name,
             context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Revision}: request to {Failed} failed before any response; retrying on {Instance}")]
+    private partial void LogRetry(string revision, string failed, string instance);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "{Method} {Host}{Path} -> {Service}/{Revision} {StatusCode} in {ElapsedMs:0.0} ms")]
