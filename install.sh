@@ -118,17 +118,7 @@ stop_old_kinletd() {
     [[ -f "$pidfile" ]] && pid="$(cat "$pidfile" 2>/dev/null || true)"
     if is_kinletd_pid "$pid"; then
         echo "stopping the running kinletd (pid $pid)"
-        kill -TERM "$pid" 2>/dev/null || true
-        local i
-        for ((i = 0; i < 150; i++)); do
-            is_kinletd_pid "$pid" || break
-            sleep 0.1
-        done
-        if is_kinletd_pid "$pid"; then
-            warn "kinletd (pid $pid) did not stop within 15 s of SIGTERM: killing it"
-            kill -KILL "$pid" 2>/dev/null || true
-            sleep 0.5
-        fi
+        stop_process "$pid" 15 kinletd
     fi
     rm -f "$pidfile"
 }

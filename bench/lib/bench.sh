@@ -167,17 +167,8 @@ bench_daemon_containers() {
 # bench_stop_kinletd: SIGTERM (10 s), then SIGKILL; then removes this daemon's containers. Safe to
 # call twice and from a trap.
 bench_stop_kinletd() {
-    if [[ -n "$KINLETD_PID" ]] && pid_alive "$KINLETD_PID"; then
-        kill -TERM "$KINLETD_PID" 2>/dev/null || true
-        local i
-        for ((i = 0; i < 50; i++)); do
-            pid_alive "$KINLETD_PID" || break
-            sleep 0.2
-        done
-        if pid_alive "$KINLETD_PID"; then
-            warn "kinletd (pid $KINLETD_PID) ignored SIGTERM for 10 s: killing it"
-            kill -KILL "$KINLETD_PID" 2>/dev/null || true
-        fi
+    if [[ -n "$KINLETD_PID" ]]; then
+        stop_process "$KINLETD_PID" 10 kinletd
         wait "$KINLETD_PID" 2>/dev/null || true
     fi
     KINLETD_PID=""

@@ -80,6 +80,20 @@ pid_alive() {
     [[ -n "$st" && "$st" != Z && "$st" != X ]]
 }
 
+# stop_process PID SECONDS [NAME]: SIGTERM, wait up to SECONDS for it to go, then SIGKILL.
+stop_process() {
+    local pid="$1" seconds="$2" name="${3:-process}" i
+    pid_alive "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < seconds * 10; i++)); do
+        pid_alive "$pid" || return 0
+        sleep 0.1
+    done
+    warn "$name (pid $pid) did not stop within ${seconds}s of SIGTERM: killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.5
+}
+
 # pid1_is_systemd: true when systemd runs the machine (so services are started with systemctl).
 pid1_is_systemd() {
     [[ -d /run/systemd/system ]] && [[ "$(cat /proc/1/comm 2>/dev/null)" == systemd ]]
