@@ -8,17 +8,8 @@ using Xunit.Abstractions;
 
 namespace Kinlet.IntegrationTests;
 
-public sealed class ServiceLifecycleTests(DaemonFixture fixture, ITestOutputHelper output) : IClassFixture<DaemonFixture>
+public sealed class ServiceLifecycleTests(DaemonFixture fixture, ITestOutputHelper output) : DaemonTest(fixture, output)
 {
-    private KinletDaemon Daemon => fixture.Daemon;
-
-    private async Task<ProcessResult> Cli(params string[] args)
-    {
-        var r = await Daemon.CliAsync(args);
-        output.WriteLine($"$ kinlet {string.Join(' ', args)}\n{r}");
-        return r;
-    }
-
     private async Task<Service> GetServiceAsync(string name)
     {
         var json = await Daemon.Api.GetStringAsync($"/apis/serving.knative.dev/v1/namespaces/default/services/{name}");

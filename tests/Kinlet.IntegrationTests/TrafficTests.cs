@@ -5,17 +5,8 @@ using Xunit.Abstractions;
 
 namespace Kinlet.IntegrationTests;
 
-public sealed class TrafficTests(DaemonFixture fixture, ITestOutputHelper output) : IClassFixture<DaemonFixture>
+public sealed class TrafficTests(DaemonFixture fixture, ITestOutputHelper output) : DaemonTest(fixture, output)
 {
-    private KinletDaemon Daemon => fixture.Daemon;
-
-    private async Task<ProcessResult> Cli(params string[] args)
-    {
-        var r = await Daemon.CliAsync(args);
-        output.WriteLine($"$ kinlet {string.Join(' ', args)}\n{r}");
-        return r;
-    }
-
     [Fact]
     public async Task Split_and_tags_route_by_percent_and_by_tag_host_then_roll_back_without_a_new_revision()
     {
@@ -36,7 +27,7 @@ public sealed class TrafficTests(DaemonFixture fixture, ITestOutputHelper output
             var body = (await Daemon.GetAsync(Daemon.Host("web"))).Body.Trim();
             counts[body] = counts.GetValueOrDefault(body) + 1;
         }
-        output.WriteLine(string.Join(", ", counts.Select(kv => $"{kv.Key}={kv.Value}")));
+        Output.WriteLine(string.Join(", ", counts.Select(kv => $"{kv.Key}={kv.Value}")));
         Assert.True(counts.GetValueOrDefault("Hello v1!") >= 50, "v1 got its share");
         Assert.True(counts.GetValueOrDefault("Hello v2!") >= 50, "v2 got its share");
 
