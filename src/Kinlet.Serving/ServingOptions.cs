@@ -45,6 +45,9 @@ public sealed class ServingOptions
     public int DefaultTimeoutSeconds { get; set; } = 300;
     public int MaxTimeoutSeconds { get; set; } = 600;
 
+    /// <summary>Requests that may wait per revision for an instance with a free slot; more get 503 (Knative's activator: 10000).</summary>
+    public int ActivatorQueueDepth { get; set; } = 10000;
+
     /// <summary>Write one log line per proxied request.</summary>
     public bool AccessLog { get; set; } = true;
 }

@@ -1,5 +1,6 @@
 using Kinlet.Serving.Activator;
 using Kinlet.Serving.Revisions;
+using Microsoft.Extensions.Options;
 
 namespace Kinlet.Serving.Tests;
 
@@ -11,11 +12,14 @@ public sealed class ActivatorTests
         public void DemandFor(RevisionState revision) => Interlocked.Increment(ref Count);
     }
 
+    private static RevisionActivator Activator(IDemandSignal demand, int depth = 10000) =>
+        new(demand, Options.Create(new ServingOptions { ActivatorQueueDepth = depth }));
+
     [Fact]
     public async Task Waiting_request_gets_the_instance_the_moment_it_is_ready_and_pokes_the_loop_at_once()
     {
         var demand = new RecordingDemand();
-        var activator = new RevisionActivator(demand);
+        var activator = Activator(demand);
         var rev = InstanceStateTests.Revision();
         var waiting = activator.AcquireAsync(rev, CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted);
@@ -31,7 +35,7 @@ public sealed class ActivatorTests
     [Fact]
     public async Task A_revision_that_cannot_start_fails_its_waiters_with_the_reason()
     {
-        var activator = new RevisionActivator(new RecordingDemand());
+        var activator = Activator(new RecordingDemand());
         var rev = InstanceStateTests.Revision();
         var waiting = activator.AcquireAsync(rev, CancellationToken.None).AsTask();
         rev.Fail(new RevisionFailure("ExitCode3", "boom", DateTimeOffset.UnixEpoch));
@@ -42,7 +46,7 @@ public sealed class ActivatorTests
     [Fact]
     public async Task A_failed_revision_answers_new_requests_at_once()
     {
-        var activator = new RevisionActivator(new RecordingDemand());
+        var activator = Activator(new RecordingDemand());
         var rev = InstanceStateTests.Revision();
         rev.Fail(new RevisionFailure("ContainerMissing", "no image", DateTimeOffset.UnixEpoch));
         await Assert.ThrowsAsync<RevisionUnavailableException>(() => activator.AcquireAsync(rev, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
@@ -51,7 +55,7 @@ public sealed class ActivatorTests
     [Fact]
     public async Task Waiting_is_bounded_by_the_callers_deadline()
     {
-        var activator = new RevisionActivator(new RecordingDemand());
+        var activator = Activator(new RecordingDemand());
         var rev = InstanceStateTests.Revision();
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => activator.AcquireAsync(rev, cts.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
@@ -61,7 +65,7 @@ public sealed class ActivatorTests
     [Fact]
     public async Task Request_queued_behind_container_concurrency_goes_when_a_slot_frees()
     {
-        var activator = new RevisionActivator(new RecordingDemand());
+        var activator = Activator(new RecordingDemand());
         var rev = InstanceStateTests.Revision(1);
         var instance = InstanceStateTests.ReadyInstance(rev);
         Assert.True(instance.TryAcquire(1));
@@ -71,5 +75,94 @@ public sealed class ActivatorTests
         instance.Release();
         Assert.Same(instance, await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(1, instance.InFlight);
+    }
+
+    [Fact]
+    public async Task Queued_requests_get_freed_slots_in_arrival_order()
+    {
+        var activator = Activator(new RecordingDemand());
+        var rev = InstanceStateTests.Revision(1);
+        var instance = InstanceStateTests.ReadyInstance(rev);
+        Assert.True(instance.TryAcquire(1));
+        var first = activator.AcquireAsync(rev, CancellationToken.None).AsTask();
+        var second = activator.AcquireAsync(rev, CancellationToken.None).AsTask();
+        var third = activator.AcquireAsync(rev, CancellationToken.None).AsTask();
+        Assert.Equal(3, rev.Waiting);
+
+        instance.Release();
+        await first.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(second.IsCompleted);
+        Assert.False(third.IsCompleted);
+        instance.Release();
+        await second.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(third.IsCompleted);
+        instance.Release();
+        await third.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, instance.InFlight);
+        Assert.Equal(0, rev.Waiting);
+    }
+
+    [Fact]
+    public async Task A_full_queue_answers_at_once()
+    {
+        var activator = Activator(new RecordingDemand(), depth: 2);
+        var rev = InstanceStateTests.Revision(1);
+        _ = activator.AcquireAsync(rev, CancellationToken.None).AsTask();
+        _ = activator.AcquireAsync(rev, CancellationToken.None).AsTask();
+        var e = await Assert.ThrowsAsync<ActivatorQueueFullException>(() => activator.AcquireAsync(rev, CancellationToken.None).AsTask());
+        Assert.Equal(2, e.Depth);
+    }
+
+    [Fact]
+    public async Task A_cancelled_waiter_leaves_the_queue_and_the_next_one_gets_the_slot()
+    {
+        var activator = Activator(new RecordingDemand());
+        var rev = InstanceStateTests.Revision(1);
+        var instance = InstanceStateTests.ReadyInstance(rev);
+        Assert.True(instance.TryAcquire(1));
+        using var cts = new CancellationTokenSource();
+        var cancelled = activator.AcquireAsync(rev, cts.Token).AsTask();
+        var next = activator.AcquireAsync(rev, CancellationToken.None).AsTask();
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, rev.Waiting);
+        instance.Release();
+        Assert.Same(instance, await next.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, instance.InFlight);
+    }
+
+    [Fact]
+    public async Task Deleting_the_revision_answers_its_waiters()
+    {
+        var activator = Activator(new RecordingDemand());
+        var rev = InstanceStateTests.Revision();
+        var waiting = activator.AcquireAsync(rev, CancellationToken.None).AsTask();
+        rev.IsDeleted = true;
+        var e = await Assert.ThrowsAsync<RevisionUnavailableException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal("RevisionDeleted", e.Reason);
+    }
+
+    [Fact]
+    public async Task Many_waiters_and_releases_never_exceed_the_limit_nor_lose_a_request()
+    {
+        var activator = Activator(new RecordingDemand());
+        var rev = InstanceStateTests.Revision(2);
+        var a = InstanceStateTests.ReadyInstance(rev, 1);
+        var b = InstanceStateTests.ReadyInstance(rev, 2);
+        var max = 0;
+        var tasks = Enumerable.Range(0, 200).Select(_ => Task.Run(async () =>
+        {
+            var instance = rev.Queue.Count == 0 ? rev.Policy.Acquire(rev.Ready, 2) : null;
+            instance ??= await activator.AcquireAsync(rev, CancellationToken.None);
+            var seen = instance.InFlight;
+            int current;
+            do current = Volatile.Read(ref max); while (seen > current && Interlocked.CompareExchange(ref max, seen, current) != current);
+            await Task.Yield();
+            instance.Release();
+        })).ToArray();
+        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.InRange(max, 1, 2);
+        Assert.Equal(0, a.InFlight + b.InFlight);
+        Assert.Equal(0, rev.Waiting);
     }
 }

@@ -23,6 +23,12 @@ public static class ControlApi
             serving.IsReady ? Results.Text("ok\n") : Results.Text(serving.NotReadyReason + "\n", statusCode: 503));
         app.MapGet("/version", (IOptions<ServingOptions> o) =>
             Json(new VersionInfo(DaemonVersion.Current, o.Value.Domain, o.Value.IngressPort)));
+        // Behind the token like the rest of the API: revision and service names are not for anyone on the host.
+        app.MapGet("/metrics", async (HttpContext context, Kinlet.Serving.Metrics.ServingMetrics metrics) =>
+        {
+            context.Response.ContentType = Kinlet.Serving.Metrics.ServingMetrics.ContentType;
+            await metrics.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+        });
 
         var s = app.MapGroup(Serving);
         s.MapGet("/services", (ServiceController c) => Json(List("ServiceList", c.List(null))));

@@ -1,4 +1,5 @@
 using Kinlet.Serving.Revisions;
+using Microsoft.Extensions.Options;
 
 namespace Kinlet.Serving.Activator;
 
@@ -9,42 +10,39 @@ public interface IDemandSignal
 }
 
 /// <summary>
-/// Holds a request until its revision has an instance with a free slot. Waiting counts against
-/// the request's deadline (the caller's token); a revision that cannot start fails its waiters at
-/// once with the reason instead of letting them hang.
+/// Holds a request until its revision has an instance with a free slot: the request joins the
+/// revision's FIFO <see cref="RequestQueue"/> and is handed a slot the moment one frees or an
+/// instance passes readiness. Waiting counts against the request's deadline (the caller's token);
+/// a full queue and a revision that cannot start answer at once instead of letting requests hang.
 /// </summary>
-public sealed class RevisionActivator(IDemandSignal demand)
+public sealed class RevisionActivator(IDemandSignal demand, IOptions<ServingOptions> options)
 {
+    private readonly int _depth = Math.Max(1, options.Value.ActivatorQueueDepth);
+
+    /// <summary>The instance whose slot the caller now holds (release it when done).</summary>
+    /// <exception cref="RevisionUnavailableException">deleted, or it cannot start</exception>
+    /// <exception cref="ActivatorQueueFullException">too many requests wait already</exception>
+    /// <exception cref="OperationCanceledException">the deadline passed or the client left</exception>
     public async ValueTask<InstanceState> AcquireAsync(RevisionState revision, CancellationToken cancellationToken)
     {
-        revision.EnterWaiting();
-        try
+        if (revision.IsDeleted)
+            throw new RevisionUnavailableException(revision.Key, "RevisionDeleted", "the revision was deleted");
+        if (revision.Failure is { } failure && revision.ReadyCount == 0)
         {
+            // Still tell the loop: the demand is what makes it try again once the backoff ends.
             demand.DemandFor(revision);
-            while (true)
-            {
-                // Read the signal before checking, so a change between the check and the wait is not missed.
-                var changed = revision.Changed;
-                var instance = revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency);
-                if (instance is not null) return instance;
-                if (revision.IsDeleted)
-                    throw new RevisionUnavailableException(revision, "RevisionDeleted", "the revision was deleted");
-                if (revision.Failure is { } failure && revision.ReadyCount == 0)
-                    throw new RevisionUnavailableException(revision, failure.Reason, failure.Message);
-                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
+            throw new RevisionUnavailableException(revision.Key, failure.Reason, failure.Message);
         }
-        finally
+
+        var waiter = revision.Queue.TryEnqueue(_depth) ?? throw new ActivatorQueueFullException(revision.Key, _depth);
+        // A slot may have freed between the caller's fast-path try and joining the queue.
+        revision.Queue.Dispatch();
+        if (waiter.Task.IsCompleted) return await waiter.Task.ConfigureAwait(false);
+
+        demand.DemandFor(revision);
+        using (waiter.CancelOn(cancellationToken))
         {
-            revision.LeaveWaiting();
+            return await waiter.Task.ConfigureAwait(false);
         }
     }
-}
-
-public sealed class RevisionUnavailableException(RevisionState revision, string reason, string message)
-    : Exception($"revision {revision.Key} is not available: {reason}: {message}")
-{
-    public RevisionState Revision { get; } = revision;
-    public string Reason { get; } = reason;
-    public string Detail { get; } = message;
 }

@@ -37,6 +37,13 @@ public sealed class ForwardedHeadersTransformer : HttpTransformer
             headers.TryAddWithoutValidation("Forwarded", Forwarded(remote, remoteText, request));
     }
 
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,
+        CancellationToken cancellationToken)
+    {
+        if (proxyResponse is not null) RequestDeadline.Of(httpContext)?.ResponseStarting();
+        return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+    }
+
     /// <summary><c>for=203.0.113.7;host=hello.localhost:8080;proto=http</c>; IPv6 and host values with ':' are quoted as RFC 7239 requires.</summary>
     private static string Forwarded(IPAddress? remote, string? remoteText, HttpRequest request)
     {

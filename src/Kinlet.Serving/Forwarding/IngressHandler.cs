@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kinlet.Serving.Activator;
+using Kinlet.Serving.Metrics;
 using Kinlet.Serving.Revisions;
 using Kinlet.Serving.Routing;
 using Microsoft.AspNetCore.Http;
@@ -19,6 +20,7 @@ public sealed partial class IngressHandler(
     RevisionActivator activator,
     IHttpForwarder forwarder,
     ForwardingClient client,
+    ServingMetrics metrics,
     IOptions<ServingOptions> options,
     ILogger<IngressHandler> logger)
 {
@@ -47,31 +49,74 @@ public sealed partial class IngressHandler(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var instance = revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency);
-        if (instance is null)
-        {
-            instance = await ActivateAsync(context, revision).ConfigureAwait(false);
-            if (instance is null)
-            {
-                LogRequest(context, revision, started);
-                return true;
-            }
-        }
-
-        ForwarderError error;
+        // Counted from arrival, waiting included: queued requests are demand the autoscaler must see.
+        revision.Stats.Started(started);
+        using var deadline = new RequestDeadline(revision, started);
+        context.Features.Set(deadline);
         try
         {
-            error = await forwarder.SendAsync(context, instance.DestinationPrefix, client.Invoker, revision.RequestConfig,
-                ForwardedHeadersTransformer.Instance).ConfigureAwait(false);
+            // FIFO: while requests queue in the activator, a newcomer does not take a slot ahead of them.
+            var instance = revision.Queue.Count == 0 ? revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency) : null;
+            if (instance is null)
+            {
+                instance = await ActivateAsync(context, revision, deadline).ConfigureAwait(false);
+                if (instance is null) return true;
+            }
+
+            deadline.Forwarding();
+            var error = await SendAsync(context, revision, instance, deadline).ConfigureAwait(false);
+            if (error == ForwarderError.Request && CanRetry(context) && !deadline.IsCancellationRequested)
+                error = await RetryAsync(context, revision, instance, deadline).ConfigureAwait(false);
+            if (error != ForwarderError.None) await ReportTimeoutAsync(context, revision, deadline, error).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            context.Features.Set<RequestDeadline>(null);
+            revision.Stats.Finished(Stopwatch.GetTimestamp());
+            // A client that left before any answer: 499 (nginx's "client closed request"), not the 200 nobody sent.
+            var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
+                ? ClientClosedRequest
+                : context.Response.StatusCode;
+            metrics.RequestFinished(revision, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            LogRequest(context, revision, status, started);
+        }
+    }
+
+    private async ValueTask<ForwarderError> SendAsync(HttpContext context, RevisionState revision, InstanceState instance, RequestDeadline deadline)
+    {
+        try
+        {
+            return await forwarder.SendAsync(context, instance.DestinationPrefix, client.Invoker, revision.RequestConfig,
+                ForwardedHeadersTransformer.Instance, deadline.Token).ConfigureAwait(false);
         }
         finally
         {
             instance.Release();
         }
-        if (error == ForwarderError.Request && CanRetry(context))
-            await RetryAsync(context, revision, instance).ConfigureAwait(false);
-        LogRequest(context, revision, started);
-        return true;
+    }
+
+    /// <summary>
+    /// Knative's answers to a timeout: before the first byte a 504 that says which limit passed; after it
+    /// the forwarder has already cut the stream and the status stays what was sent.
+    /// </summary>
+    private static ValueTask<bool> ReportTimeoutAsync(HttpContext context, RevisionState revision, RequestDeadline deadline, ForwarderError error)
+    {
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return ValueTask.FromResult(true);
+        string? message = null;
+        if (deadline.IsCancellationRequested)
+        {
+            message = deadline.ResponseStartLimit < deadline.Total && deadline.Elapsed < deadline.Total
+                ? $"revision {revision.Key.Name} did not start its response within {deadline.ResponseStartLimit.TotalSeconds:0}s (responseStartTimeoutSeconds)"
+                : $"revision {revision.Key.Name} did not answer within {deadline.Total.TotalSeconds:0}s (timeoutSeconds)";
+        }
+        else if (error == ForwarderError.RequestTimedOut)
+        {
+            message = $"revision {revision.Key.Name} sent nothing for {revision.RequestConfig.ActivityTimeout?.TotalSeconds:0}s (idleTimeoutSeconds)";
+        }
+        if (message is null) return ValueTask.FromResult(true);
+        context.Response.Clear();
+        return WriteAsync(context, StatusCodes.Status504GatewayTimeout, message);
     }
 
     /// <summary>
@@ -88,7 +133,7 @@ public sealed partial class IngressHandler(
             && !request.Headers.ContainsKey("Transfer-Encoding");
     }
 
-    private async Task RetryAsync(HttpContext context, RevisionState revision, InstanceState failed)
+    private async ValueTask<ForwarderError> RetryAsync(HttpContext context, RevisionState revision, InstanceState failed, RequestDeadline deadline)
     {
         context.Features.Set<IForwarderErrorFeature>(null);
         context.Response.Clear();
@@ -97,33 +142,27 @@ public sealed partial class IngressHandler(
         {
             // Same instance: give a process that was just starting a moment before asking again.
             instance.Release();
-            await Task.Delay(RetryPause, context.RequestAborted).ConfigureAwait(false);
+            await Task.Delay(RetryPause, deadline.Token).ConfigureAwait(false);
             instance = revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency);
         }
-        instance ??= await ActivateAsync(context, revision).ConfigureAwait(false);
-        if (instance is null) return;
-        try
-        {
-            LogRetry(revision.Key.Name, failed.Name, instance.Name);
-            await forwarder.SendAsync(context, instance.DestinationPrefix, client.Invoker, revision.RequestConfig,
-                ForwardedHeadersTransformer.Instance).ConfigureAwait(false);
-        }
-        finally
-        {
-            instance.Release();
-        }
+        instance ??= await ActivateAsync(context, revision, deadline).ConfigureAwait(false);
+        if (instance is null) return ForwarderError.None;
+        LogRetry(revision.Key.Name, failed.Name, instance.Name);
+        return await SendAsync(context, revision, instance, deadline).ConfigureAwait(false);
     }
 
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>The slow path: no free slot, so wait (bounded by the revision timeout) in the activator.</summary>
-    private async Task<InstanceState?> ActivateAsync(HttpContext context, RevisionState revision)
+    /// <summary>The slow path: no free slot, so wait in the activator's queue (bounded by the request's deadline).</summary>
+    private async Task<InstanceState?> ActivateAsync(HttpContext context, RevisionState revision, RequestDeadline deadline)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        deadline.CancelAfter(revision.Timeout);
+        var cold = revision.ReadyCount == 0;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
         try
         {
-            return await activator.AcquireAsync(revision, deadline.Token).ConfigureAwait(false);
+            var instance = await activator.AcquireAsync(revision, linked.Token).ConfigureAwait(false);
+            if (cold) metrics.ColdStart(revision, deadline.Elapsed.TotalSeconds);
+            return instance;
         }
         catch (RevisionUnavailableException e)
         {
@@ -131,10 +170,16 @@ public sealed partial class IngressHandler(
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
                 $"revision {revision.Key} is not available: {e.Reason}: {FirstLine(e.Detail)}").ConfigureAwait(false);
         }
+        catch (ActivatorQueueFullException e)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                $"revision {revision.Key} is overloaded: {e.Depth} requests are already waiting for an instance").ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
             await WriteAsync(context, StatusCodes.Status504GatewayTimeout,
-                $"timed out after {revision.Timeout.TotalSeconds:0}s waiting for revision {revision.Key} to have a ready instance").ConfigureAwait(false);
+                $"timed out after {deadline.Total.TotalSeconds:0}s (timeoutSeconds) waiting for revision {revision.Key} to have an instance with a free slot").ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -158,12 +203,14 @@ public sealed partial class IngressHandler(
         return true;
     }
 
-    private void LogRequest(HttpContext context, RevisionState revision, long started)
+    private const int ClientClosedRequest = 499;
+
+    private void LogRequest(HttpContext context, RevisionState revision, int status, long started)
     {
         if (!_accessLog || !logger.IsEnabled(LogLevel.Information)) return;
         var request = context.Request;
         LogAccess(request.Method, request.Host.Value ?? "", request.Path.Value ?? "/", revision.ServiceName, revision.Key.Name,
-            context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Revision}: request to {Failed} failed before any response; retrying on {Instance}")]

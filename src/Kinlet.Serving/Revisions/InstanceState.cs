@@ -95,8 +95,8 @@ public sealed class InstanceState
     {
         if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _phase) == (int)InstancePhase.Draining)
             _drained.TrySetResult();
-        // A freed slot matters only to requests queued behind containerConcurrency.
-        if (Owner.Waiting > 0) Owner.SlotFreed();
+        // A freed slot goes to the oldest queued request first (FIFO), if any waits.
+        if (Owner.Queue.Count > 0) Owner.Queue.Dispatch();
     }
 
     public bool MarkReady() =>

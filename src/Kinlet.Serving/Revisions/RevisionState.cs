@@ -24,8 +24,12 @@ public sealed class RevisionState
         _revision = revision;
         ServiceName = revision.Metadata.Label(KnownKeys.ServiceLabel) ?? revision.Metadata.Name ?? "";
         Policy = policy;
+        Queue = new RequestQueue(this);
         ApplySpec(revision);
     }
+
+    /// <summary>Requests waiting in the activator for an instance with a free slot, in arrival order.</summary>
+    public RequestQueue Queue { get; }
 
     public RevisionKey Key { get; }
 
@@ -38,7 +42,11 @@ public sealed class RevisionState
     /// <summary>containerConcurrency (0 = unlimited).</summary>
     public int ContainerConcurrency { get; private set; }
 
+    /// <summary>timeoutSeconds: the whole request, time waiting in the activator included.</summary>
     public TimeSpan Timeout { get; private set; }
+
+    /// <summary>responseStartTimeoutSeconds: until the first response byte (capped by <see cref="Timeout"/>).</summary>
+    public TimeSpan ResponseStartTimeout { get; private set; }
 
     /// <summary>The forwarder's per-request settings, built once per spec rather than per request.</summary>
     public ForwarderRequestConfig RequestConfig { get; private set; } = ForwarderRequestConfig.Empty;
@@ -49,8 +57,17 @@ public sealed class RevisionState
     /// <summary>The newest revision of its configuration: it runs at least until it is ready.</summary>
     public bool IsLatestCreated { get; set; }
 
-    /// <summary>Deleted from the store: stop everything, then forget.</summary>
-    public bool IsDeleted { get; set; }
+    /// <summary>Deleted from the store: stop everything, then forget. Waiting requests are answered at once.</summary>
+    public bool IsDeleted
+    {
+        get => _deleted;
+        set
+        {
+            _deleted = value;
+            if (value) Queue.FailAll(new RevisionUnavailableException(Key, "RevisionDeleted", "the revision was deleted"));
+        }
+    }
+    private volatile bool _deleted;
 
     /// <summary>Instances the scale policy wants (for status and describe).</summary>
     public int DesiredScale { get; set; }
@@ -60,11 +77,38 @@ public sealed class RevisionState
 
     public int ConsecutiveFailures { get; set; }
 
+    /// <summary>In-flight concurrency and request counts from the data plane, sampled by the autoscaler.</summary>
+    public RequestStats Stats { get; } = new();
+
+    /// <summary>The autoscaler's last decision (null before the first tick).</summary>
+    public Autoscaler.ScaleDecision? LastDecision { get; set; }
+
+    public bool Panicking => LastDecision?.Panicking ?? false;
+
+    /// <summary>Instances that crashed, failed liveness or were OOM-killed and were replaced.</summary>
+    public int Restarts => Volatile.Read(ref _restarts);
+    private int _restarts;
+
+    public void CountRestart() => Interlocked.Increment(ref _restarts);
+
+    /// <summary>Instances created and not ready yet.</summary>
+    public int StartingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var n = 0;
+                foreach (var i in _instances) if (i.Phase == InstancePhase.Starting) n++;
+                return n;
+            }
+        }
+    }
+
     public RevisionFailure? Failure => _failure;
 
     /// <summary>Requests currently waiting in the activator for this revision.</summary>
-    public int Waiting => Volatile.Read(ref _waiting);
-    private int _waiting;
+    public int Waiting => Queue.Count;
 
     public ReadOnlySpan<InstanceState> Ready => Volatile.Read(ref _ready);
 
@@ -81,7 +125,16 @@ public sealed class RevisionState
         ContainerConcurrency = (int)(revision.Spec.ContainerConcurrency ?? 0);
         Timeout = TimeSpan.FromSeconds(revision.Spec.TimeoutSeconds is > 0 ? revision.Spec.TimeoutSeconds.Value : 300);
         Policy = LoadBalancingPolicies.For(ContainerConcurrency);
-        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = Timeout };
+        var spec = revision.Spec;
+        ResponseStartTimeout = spec.ResponseStartTimeoutSeconds is > 0 && spec.ResponseStartTimeoutSeconds.Value < Timeout.TotalSeconds
+            ? TimeSpan.FromSeconds(spec.ResponseStartTimeoutSeconds.Value)
+            : Timeout;
+        // idleTimeoutSeconds is the longest gap between reads or writes: YARP's activity timeout. Unset, only the
+        // total timeout bounds the request (YARP's own 100 s default would otherwise cut long streams).
+        RequestConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = spec.IdleTimeoutSeconds is > 0 ? TimeSpan.FromSeconds(spec.IdleTimeoutSeconds.Value) : Timeout,
+        };
     }
 
     /// <summary>A snapshot of every instance the revision tracks, in any phase.</summary>
@@ -106,6 +159,7 @@ public sealed class RevisionState
             _failure = null;
         }
         Signal();
+        Queue.Dispatch();
     }
 
     /// <summary>Takes an instance out of the balancer (it may still finish in-flight requests).</summary>
@@ -123,6 +177,18 @@ public sealed class RevisionState
         Signal();
     }
 
+    /// <summary>Puts a ready instance whose readiness probe passes again back in the balancer.</summary>
+    public void ReturnToBalancer(InstanceState instance)
+    {
+        lock (_gate)
+        {
+            if (instance.Phase != InstancePhase.Ready || Array.IndexOf(_ready, instance) >= 0) return;
+            _ready = [.. _ready, instance];
+        }
+        Signal();
+        Queue.Dispatch();
+    }
+
     public void Forget(InstanceState instance)
     {
         RemoveReady(instance);
@@ -135,6 +201,7 @@ public sealed class RevisionState
     {
         _failure = failure;
         Signal();
+        if (ReadyCount == 0) Queue.FailAll(new RevisionUnavailableException(Key, failure.Reason, failure.Message));
     }
 
     public void ClearFailure() => _failure = null;
@@ -142,13 +209,25 @@ public sealed class RevisionState
     /// <summary>The task completes at the next change of the ready set or failure state.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
-    public void SlotFreed() => Signal();
-
-    public void EnterWaiting() => Interlocked.Increment(ref _waiting);
-
-    public void LeaveWaiting() => Interlocked.Decrement(ref _waiting);
 
     private void Signal() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>A revision cannot take the request: it was deleted, or its instances cannot start (reason as in its status).</summary>
+public sealed class RevisionUnavailableException(RevisionKey revision, string reason, string message)
+    : Exception($"revision {revision} is not available: {reason}: {message}")
+{
+    public RevisionKey Revision { get; } = revision;
+    public string Reason { get; } = reason;
+    public string Detail { get; } = message;
+}
+
+/// <summary>The activator's queue for the revision is full: the caller answers 503 with Retry-After.</summary>
+public sealed class ActivatorQueueFullException(RevisionKey revision, int depth)
+    : Exception($"revision {revision} has {depth} requests waiting already")
+{
+    public RevisionKey Revision { get; } = revision;
+    public int Depth { get; } = depth;
 }
