@@ -18,6 +18,7 @@ public sealed partial class ServingHostedService(
     RevisionRegistry registry,
     Kinlet.Serving.RevisionReconciler.RevisionReconciler reconciler,
     ContainerMonitor monitor,
+    Autoscaler.AutoscalerLoop autoscaler,
     InstanceLauncher launcher,
     IContainerRuntime runtime,
     ReadinessProbes probes,
@@ -46,7 +47,8 @@ public sealed partial class ServingHostedService(
         if (cancellationToken.IsCancellationRequested) return;
         await Task.WhenAll(
             Task.Run(() => reconciler.RunAsync(cancellationToken), CancellationToken.None),
-            Task.Run(() => monitor.RunAsync(cancellationToken), CancellationToken.None)).ConfigureAwait(false);
+            Task.Run(() => monitor.RunAsync(cancellationToken), CancellationToken.None),
+            Task.Run(() => autoscaler.RunAsync(cancellationToken), CancellationToken.None)).ConfigureAwait(false);
     }
 
     private async Task AdoptThenReadyAsync(CancellationToken cancellationToken)

@@ -107,6 +107,26 @@ public sealed class RevisionStatus
     public List<ContainerStatus>? ContainerStatuses { get; set; }
     public int? ActualReplicas { get; set; }
     public int? DesiredReplicas { get; set; }
+
+    // Kinlet's live additions (read from the runtime, never stored; Knative clients ignore unknown status fields).
+
+    /// <summary>Instances created and not ready yet.</summary>
+    public int? StartingReplicas { get; set; }
+
+    /// <summary>The autoscaler is in panic mode (scaling on the short window, never down).</summary>
+    public bool? Panicking { get; set; }
+
+    /// <summary>Why the autoscaler wants <see cref="DesiredReplicas"/> (e.g. "min-scale", "panic").</summary>
+    public string? ScaleReason { get; set; }
+
+    /// <summary>When the last instance goes if no request arrives (scale to zero).</summary>
+    public DateTimeOffset? ScaleToZeroAt { get; set; }
+
+    /// <summary>Instances that crashed, failed liveness or were OOM-killed, and were replaced.</summary>
+    public int? Restarts { get; set; }
+
+    /// <summary>Requests waiting in the activator for an instance with a free slot.</summary>
+    public int? QueuedRequests { get; set; }
 }
 
 public sealed class ContainerStatus

@@ -20,19 +20,24 @@ public sealed class ReadinessProbes(IContainerRuntime runtime, IOptions<ServingO
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2),
     });
 
-    public IReadinessProbe For(RevisionSpec spec, string containerId)
+    public IReadinessProbe For(RevisionSpec spec, string containerId) =>
+        spec.Containers.FirstOrDefault()?.ReadinessProbe is { } probe ? For(probe, containerId) : new TcpReadinessProbe(_options.TcpProbeHoldWindow);
+
+    /// <summary>One probe from the manifest (readiness or liveness): httpGet, exec through the engine, else TCP on the port.</summary>
+    public IReadinessProbe For(Probe probe, string containerId)
     {
-        var probe = spec.Containers.FirstOrDefault()?.ReadinessProbe;
-        if (probe?.HttpGet is { } http)
+        if (probe.HttpGet is { } http)
         {
             var headers = http.HttpHeaders?.Select(h => new KeyValuePair<string, string>(h.Name, h.Value)).ToList();
-            var timeout = probe.TimeoutSeconds is > 0 ? TimeSpan.FromSeconds(probe.TimeoutSeconds.Value) : TimeSpan.FromSeconds(1);
-            return new HttpReadinessProbe(_client, http.Path ?? "/", headers, timeout);
+            return new HttpReadinessProbe(_client, http.Path ?? "/", headers, AttemptTimeout(probe));
         }
-        if (probe?.Exec?.Command is { Count: > 0 } command)
+        if (probe.Exec?.Command is { Count: > 0 } command)
             return new ExecReadinessProbe(runtime, containerId, command);
-        return new TcpReadinessProbe(_options.TcpProbeHoldWindow);
+        return new TcpReadinessProbe(_options.TcpProbeHoldWindow, AttemptTimeout(probe));
     }
+
+    private static TimeSpan AttemptTimeout(Probe probe) =>
+        probe.TimeoutSeconds is > 0 ? TimeSpan.FromSeconds(probe.TimeoutSeconds.Value) : TimeSpan.FromSeconds(1);
 
     public ReadinessOptions OptionsFor(RevisionSpec spec)
     {

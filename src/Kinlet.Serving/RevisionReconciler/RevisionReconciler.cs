@@ -18,6 +18,7 @@ public sealed partial class RevisionReconciler(
     ReconcileQueue queue,
     IScalePolicy scalePolicy,
     InstanceLauncher launcher,
+    HealthMonitor health,
     IContainerRuntime runtime,
     IRevisionStatusSink statusSink,
     IOptions<ServingOptions> options,
@@ -123,6 +124,7 @@ public sealed partial class RevisionReconciler(
             revision.ConsecutiveFailures = 0;
             revision.AddReady(instance);
             statusSink.RevisionReady(revision);
+            WatchHealth(revision, instance);
         }
         else
         {
@@ -195,6 +197,7 @@ public sealed partial class RevisionReconciler(
             logs = "(logs unavailable: " + e.Message + ")";
         }
         LogCrashed(revision.Key.ToString(), instance.Name, exitCode ?? -1);
+        revision.CountRestart();
         await DiscardAsync(revision, instance).ConfigureAwait(false);
         var reason = exitCode is { } code ? $"ExitCode{code}" : "ContainerExited";
         var message = (oomKilled ? "Container was OOMKilled (memory limit reached)" : $"Container exited with code {exitCode}") + ". Last log lines:\n" + logs;
@@ -209,6 +212,24 @@ public sealed partial class RevisionReconciler(
         if (instance.ContainerId is { } id) _byContainer[id] = instance;
         revision.AddReady(instance);
         statusSink.RevisionReady(revision);
+        WatchHealth(revision, instance);
+    }
+
+    // Not tracked as work: these loops end when the instance stops, and containers outlive a daemon shutdown.
+    private void WatchHealth(RevisionState revision, InstanceState instance) =>
+        health.WatchAsync(revision, instance, OnLivenessFailedAsync).ContinueWith(
+            static (t, state) => ((RevisionReconciler)state!).LogReconcileError("health", t.Exception!),
+            this, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>Kubernetes restarts a container that fails liveness; here the instance is replaced and counted.</summary>
+    private async Task OnLivenessFailedAsync(InstanceState instance, string detail)
+    {
+        var revision = instance.Owner;
+        if (instance.Phase != InstancePhase.Ready) return;
+        revision.CountRestart();
+        LogReplacing(revision.Key.ToString(), instance.Name, detail);
+        await DiscardAsync(revision, instance).ConfigureAwait(false);
+        queue.Enqueue(revision.Key);
     }
 
     /// <summary>Instances this loop believes are running, by container id (for the periodic check against the engine).</summary>
@@ -243,6 +264,9 @@ public sealed partial class RevisionReconciler(
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Instance {Instance} of {Revision} exited unexpectedly with code {ExitCode}")]
     private partial void LogCrashed(string revision, string instance, int exitCode);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Replacing instance {Instance} of {Revision}: {Detail}")]
+    private partial void LogReplacing(string revision, string instance, string detail);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Reconciling {Revision} failed")]
     private partial void LogReconcileError(string revision, Exception exception);

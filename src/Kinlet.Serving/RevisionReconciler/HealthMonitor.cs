@@ -1,0 +1,113 @@
+using Kinlet.Containers.Readiness;
+using Kinlet.Core.Model;
+using Kinlet.Serving.Revisions;
+using Microsoft.Extensions.Logging;
+
+namespace Kinlet.Serving.RevisionReconciler;
+
+/// <summary>
+/// Watches a ready instance for as long as it runs, as the kubelet does: the manifest's livenessProbe
+/// (failureThreshold failures in a row → the instance is replaced) and its readinessProbe (failing → out
+/// of the balancer, passing again → back in). Kubernetes' defaults when a field is unset: every 10 s,
+/// 3 failures, 1 success.
+/// </summary>
+public sealed partial class HealthMonitor(ReadinessProbes probes, TimeProvider time, ILogger<HealthMonitor> logger)
+{
+    private static readonly TimeSpan DefaultPeriod = TimeSpan.FromSeconds(10);
+    private const int DefaultFailureThreshold = 3;
+
+    /// <summary>Runs until the instance stops. <paramref name="livenessFailed"/> is called once, with the last failure.</summary>
+    public Task WatchAsync(RevisionState revision, InstanceState instance, Func<InstanceState, string, Task> livenessFailed)
+    {
+        var container = revision.Revision.Spec.Containers.FirstOrDefault();
+        if (instance.ContainerId is not { } id || container is null) return Task.CompletedTask;
+        var tasks = new List<Task>(2);
+        if (container.LivenessProbe is { } liveness)
+            tasks.Add(LivenessAsync(revision, instance, probes.For(liveness, id), liveness, livenessFailed));
+        if (container.ReadinessProbe is { } readiness)
+            tasks.Add(ReadinessAsync(revision, instance, probes.For(readiness, id), readiness));
+        return tasks.Count == 0 ? Task.CompletedTask : Task.WhenAll(tasks);
+    }
+
+    private async Task LivenessAsync(RevisionState revision, InstanceState instance, IReadinessProbe probe, Probe spec,
+        Func<InstanceState, string, Task> livenessFailed)
+    {
+        var ct = instance.Stopping;
+        var threshold = spec.FailureThreshold is > 0 ? spec.FailureThreshold.Value : DefaultFailureThreshold;
+        var failures = 0;
+        try
+        {
+            if (spec.InitialDelaySeconds is > 0)
+                await Task.Delay(TimeSpan.FromSeconds(spec.InitialDelaySeconds.Value), time, ct).ConfigureAwait(false);
+            using var timer = new PeriodicTimer(Period(spec), time);
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                if (instance.Phase != InstancePhase.Ready) return;
+                var outcome = await probe.ProbeAsync(instance.HostPort, ct).ConfigureAwait(false);
+                if (outcome.Ready)
+                {
+                    failures = 0;
+                    continue;
+                }
+                if (++failures < threshold) continue;
+                LogLivenessFailed(revision.Key.ToString(), instance.Name, failures, outcome.Detail ?? "");
+                await livenessFailed(instance, outcome.Detail ?? "liveness probe failed").ConfigureAwait(false);
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ReadinessAsync(RevisionState revision, InstanceState instance, IReadinessProbe probe, Probe spec)
+    {
+        var ct = instance.Stopping;
+        var threshold = spec.FailureThreshold is > 0 ? spec.FailureThreshold.Value : DefaultFailureThreshold;
+        var successThreshold = spec.SuccessThreshold is > 0 ? spec.SuccessThreshold.Value : 1;
+        var failures = 0;
+        var successes = 0;
+        var inBalancer = true;
+        try
+        {
+            using var timer = new PeriodicTimer(Period(spec), time);
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                if (instance.Phase != InstancePhase.Ready) return;
+                var outcome = await probe.ProbeAsync(instance.HostPort, ct).ConfigureAwait(false);
+                if (outcome.Ready)
+                {
+                    failures = 0;
+                    if (!inBalancer && ++successes >= successThreshold)
+                    {
+                        inBalancer = true;
+                        LogReadyAgain(revision.Key.ToString(), instance.Name);
+                        revision.ReturnToBalancer(instance);
+                    }
+                    continue;
+                }
+                successes = 0;
+                if (inBalancer && ++failures >= threshold)
+                {
+                    inBalancer = false;
+                    LogNotReady(revision.Key.ToString(), instance.Name, outcome.Detail ?? "");
+                    revision.RemoveReady(instance);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static TimeSpan Period(Probe spec) => spec.PeriodSeconds is > 0 ? TimeSpan.FromSeconds(spec.PeriodSeconds.Value) : DefaultPeriod;
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "Instance {Instance} of {Revision} failed its liveness probe {Failures} times ({Detail}); replacing it")]
+    private partial void LogLivenessFailed(string revision, string instance, int failures, string detail);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Instance {Instance} of {Revision} is not ready ({Detail}); out of the balancer until its readiness probe passes")]
+    private partial void LogNotReady(string revision, string instance, string detail);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "Instance {Instance} of {Revision} is ready again")]
+    private partial void LogReadyAgain(string revision, string instance);
+}
