@@ -158,9 +158,38 @@ app.MapPost("/concurrency/reset", (RequestDelegate)(ctx =>
     return ctx.Response.WriteAsJsonAsync(InFlight.Snapshot(), json.ConcurrencyInfo);
 }));
 
+// /ready/fail and /ready/ok switch /ready (a readinessProbe path) off and on; /healthz/fail makes /healthz
+// (a livenessProbe path) answer 500 from then on.
+var readyFailing = false;
+var healthFailing = false;
+Get("/ready/fail", ctx => { readyFailing = true; return Text(ctx, "readiness now fails"); });
+Get("/ready/ok", ctx => { readyFailing = false; return Text(ctx, "readiness now passes"); });
+Get("/healthz", ctx =>
+{
+    if (!healthFailing) return Text(ctx, "ok");
+    ctx.Response.StatusCode = StatusCodes.Status500InternalServerError;
+    return Text(ctx, "unhealthy");
+});
+Get("/healthz/fail", ctx => { healthFailing = true; return Text(ctx, "liveness now fails"); });
+
+// A chosen status: /status?code=418.
+Get("/status", ctx =>
+{
+    ctx.Response.StatusCode = IntQuery(ctx, "code", 200);
+    return Text(ctx, $"status {ctx.Response.StatusCode}");
+});
+
+// What the process runs as: for command/args, workingDir and runAsUser.
+Get("/info", ctx =>
+{
+    var info = new ProcessInfo(Environment.CurrentDirectory, Native.Uid(), Native.Gid(), Environment.GetCommandLineArgs(),
+        Environment.MachineName);
+    return ctx.Response.WriteAsJsonAsync(info, json.ProcessInfo);
+});
+
 Get("/ready", ctx =>
 {
-    if (sinceStart.ElapsedMilliseconds >= readyAfterMs)
+    if (!readyFailing && sinceStart.ElapsedMilliseconds >= readyAfterMs)
     {
         return Text(ctx, "ready");
     }
@@ -204,9 +233,12 @@ namespace TestFn
 
     internal sealed record ConcurrencyInfo(int Current, int Max);
 
+    internal sealed record ProcessInfo(string Cwd, uint Uid, uint Gid, string[] Args, string Hostname);
+
     [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
     [JsonSerializable(typeof(HeadersInfo))]
     [JsonSerializable(typeof(ConcurrencyInfo))]
+    [JsonSerializable(typeof(ProcessInfo))]
     [JsonSerializable(typeof(SortedDictionary<string, string>))]
     internal sealed partial class AppJson : JsonSerializerContext;
 
@@ -284,6 +316,12 @@ namespace TestFn
         // _exit(2): ends the process at once with this code, as a crash would (no shutdown hooks).
         [DllImport("libc", EntryPoint = "_exit")]
         private static extern void SysExit(int code);
+
+        [DllImport("libc", EntryPoint = "getuid")]
+        public static extern uint Uid();
+
+        [DllImport("libc", EntryPoint = "getgid")]
+        public static extern uint Gid();
 
         public static void Exit(int code)
         {
