@@ -41,6 +41,31 @@ internal static class ResourceTables
     public static string Instances(int? actual, int? desired) =>
         $"{(actual is { } a ? a.ToString(CultureInfo.InvariantCulture) : "-")}/{(desired is { } d ? d.ToString(CultureInfo.InvariantCulture) : "-")}";
 
+    /// <summary>"2/3" ready/desired, with "+1 starting" while instances come up.</summary>
+    public static string Instances(Core.Model.RevisionStatus? status) =>
+        Instances(status?.ActualReplicas, status?.DesiredReplicas)
+        + (status?.StartingReplicas is > 0 and var s ? $" (+{s.ToString(CultureInfo.InvariantCulture)} starting)" : "");
+
+    /// <summary>What the autoscaler is doing: "panic", its reason, and when the last instance goes without traffic.</summary>
+    public static string Scaling(Core.Model.RevisionStatus? status, DateTimeOffset now)
+    {
+        if (status is null) return "";
+        var parts = new List<string>(3);
+        if (status.Panicking == true) parts.Add("PANIC");
+        if (!string.IsNullOrEmpty(status.ScaleReason) && status.ScaleReason != "panic") parts.Add(status.ScaleReason);
+        if (ScaleToZero(status, now) is { } zero) parts.Add("zero " + zero);
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>"at 19:40:12 (in 8s)" in local time, or null when the revision is not heading to zero.</summary>
+    public static string? ScaleToZero(Core.Model.RevisionStatus? status, DateTimeOffset now)
+    {
+        if (status?.ScaleToZeroAt is not { } at) return null;
+        var left = at - now;
+        var seconds = left <= TimeSpan.Zero ? 0 : (int)Math.Ceiling(left.TotalSeconds);
+        return $"at {at.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)} (in {seconds.ToString(CultureInfo.InvariantCulture)}s)";
+    }
+
     public static string FirstLine(string? text)
     {
         if (string.IsNullOrEmpty(text)) return "";

@@ -88,8 +88,18 @@ public sealed partial class ServiceController : IRevisionStatusSink
         if (_registry.Find(revision.Metadata.Namespace!, revision.Metadata.Name!) is { } state)
         {
             revision.Status ??= new RevisionStatus();
-            revision.Status.ActualReplicas = state.ReadyCount;
-            revision.Status.DesiredReplicas = state.DesiredScale;
+            var status = revision.Status;
+            status.ActualReplicas = state.ReadyCount;
+            status.DesiredReplicas = state.DesiredScale;
+            status.StartingReplicas = state.StartingCount;
+            status.QueuedRequests = state.Waiting;
+            status.Restarts = state.Restarts;
+            if (state.LastDecision is { } decision)
+            {
+                status.Panicking = decision.Panicking;
+                status.ScaleReason = decision.Reason;
+                status.ScaleToZeroAt = decision.ScaleToZeroAt;
+            }
         }
         return revision;
     }

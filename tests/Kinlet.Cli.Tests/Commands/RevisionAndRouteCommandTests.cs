@@ -61,7 +61,7 @@ public sealed class RevisionAndRouteCommandTests : IAsyncLifetime
         Assert.Contains("Service:     web\n", r.Stdout);
         Assert.Contains("Image:       web:2\n", r.Stdout);
         Assert.Contains("Concurrency: 1 per instance\n", r.Stdout);
-        Assert.Contains("Instances:   1/1 (actual/desired)\n", r.Stdout);
+        Assert.Contains("Instances:   1/1 (ready/desired)\n", r.Stdout);
         Assert.Contains("Traffic:     10%\n", r.Stdout);
         Assert.Contains("Tags:        canary\n", r.Stdout);
     }

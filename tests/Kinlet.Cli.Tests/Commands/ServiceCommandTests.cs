@@ -271,7 +271,7 @@ public sealed class ServiceCommandTests : IAsyncLifetime
         Assert.Contains($"URL:         http://web.localhost:{daemon.Port}\n", r.Stdout);
         Assert.Contains("Image:       registry.local/web:7\n", r.Stdout);
         Assert.Matches($@"Traffic:\n  PERCENT\s+REVISION\s+TAG\s+URL\n  100%\s+@latest \(web-00001\)\s+current\s+http://current-web\.localhost:{daemon.Port}\n", r.Stdout);
-        Assert.Matches(@"Revisions:\n  NAME\s+TRAFFIC\s+TAGS\s+READY\s+INSTANCES\s+AGE\s+REASON\n  web-00001\s+100%\s+current\s+True\s+1/1\s+\d+s\n", r.Stdout);
+        Assert.Matches(@"Revisions:\n  NAME\s+TRAFFIC\s+TAGS\s+READY\s+INSTANCES\s+RESTARTS\s+AUTOSCALER\s+AGE\s+REASON\n  web-00001\s+100%\s+current\s+True\s+1/1\s+0\s+\d+s\n", r.Stdout);
         Assert.Matches(@"Conditions:\n  TYPE\s+STATUS\s+AGE\s+REASON\s+MESSAGE\n  Ready\s+True", r.Stdout);
     }
 

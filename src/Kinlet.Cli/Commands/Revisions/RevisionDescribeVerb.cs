@@ -47,10 +47,18 @@ internal sealed class RevisionDescribeVerb(CliContext context) : Verb(context)
             .Field("Command", container?.Command is { Count: > 0 } cmd ? string.Join(' ', cmd) : null)
             .Field("Args", container?.Args is { Count: > 0 } args ? string.Join(' ', args) : null)
             .Field("Concurrency", revision.Spec.ContainerConcurrency is { } cc ? (cc == 0 ? "unlimited" : $"{cc} per instance") : null)
-            .Field("Instances", ResourceTables.Instances(revision.Status?.ActualReplicas, revision.Status?.DesiredReplicas) + " (actual/desired)")
+            .Field("Instances", ResourceTables.Instances(revision.Status) + " (ready/desired)")
+            .Field("Autoscaler", AutoscalerLine(revision.Status))
+            .Field("Scale to zero", ResourceTables.ScaleToZero(revision.Status, now))
+            .Field("Queued", revision.Status?.QueuedRequests is > 0 and var q ? q.ToString(CultureInfo.InvariantCulture) + " requests waiting" : null)
+            .Field("Restarts", revision.Status?.Restarts is { } r ? r.ToString(CultureInfo.InvariantCulture) : null)
             .Field("Traffic", percent.TryGetValue(n, out var p) ? ResourceTables.Percent(p) : "0%")
             .Field("Tags", tags.TryGetValue(n, out var t) ? string.Join(",", t) : null)
             .Map("Annotations", revision.Metadata.Annotations);
         d.Section("Conditions", ResourceTables.Conditions(revision.Status?.Conditions, now), whenEmpty: "(none reported yet)");
     }
+
+    private static string? AutoscalerLine(Core.Model.RevisionStatus? status) => status?.ScaleReason is { } reason
+        ? (status.Panicking == true ? "panic mode (scaling on the short window, never down)" : reason)
+        : null;
 }

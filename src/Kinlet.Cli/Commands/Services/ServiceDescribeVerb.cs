@@ -50,14 +50,16 @@ internal sealed class ServiceDescribeVerb(CliContext context) : Verb(context)
         d.Section("Traffic", ResourceTables.Traffic(status?.Traffic ?? service.Spec.Traffic), whenEmpty: "(none yet)");
 
         var (percent, tags) = ResourceTables.TrafficByRevision([service]);
-        var revisionTable = new TableView("NAME", "TRAFFIC", "TAGS", "READY", "INSTANCES", "AGE", "REASON");
+        var revisionTable = new TableView("NAME", "TRAFFIC", "TAGS", "READY", "INSTANCES", "RESTARTS", "AUTOSCALER", "AGE", "REASON");
         foreach (var rev in revisions.OrderByDescending(Generation).ThenByDescending(x => x.Metadata.Name, StringComparer.Ordinal))
         {
             var n = rev.Metadata.Name ?? "";
             revisionTable.Add(n, percent.TryGetValue(n, out var p) ? ResourceTables.Percent(p) : "",
                 tags.TryGetValue(n, out var t) ? string.Join(",", t) : "",
                 ResourceTables.ReadyStatus(rev.Status?.Conditions),
-                ResourceTables.Instances(rev.Status?.ActualReplicas, rev.Status?.DesiredReplicas),
+                ResourceTables.Instances(rev.Status),
+                (rev.Status?.Restarts ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ResourceTables.Scaling(rev.Status, now),
                 Age.Format(rev.Metadata.CreationTimestamp, now), ResourceTables.ReadyReason(rev.Status?.Conditions));
         }
         d.Section("Revisions", revisionTable, whenEmpty: "(none)");
