@@ -203,7 +203,18 @@ Get("/whoami", ctx => Text(ctx, $"{Environment.MachineName} {Env("K_REVISION") ?
 app.MapFallback((RequestDelegate)(ctx => Text(ctx, hello)));
 
 app.Lifetime.ApplicationStarted.Register(() =>
-    Console.WriteLine($"listening on {port} (started in {sinceStart.ElapsedMilliseconds} ms)"));
+{
+    Console.WriteLine($"listening on {port} (started in {sinceStart.ElapsedMilliseconds} ms)");
+    // For exec readiness probes: `cat /tmp/ready` succeeds once the server listens.
+    try
+    {
+        File.WriteAllText("/tmp/ready", "ready\n");
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"could not write /tmp/ready: {e.Message}");
+    }
+});
 app.Lifetime.ApplicationStopping.Register(() =>
     Console.WriteLine($"stopping: {InFlight.Snapshot().Current} request(s) in flight"));
 app.Lifetime.ApplicationStopped.Register(() => Console.WriteLine("stopped"));

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Kinlet.Core.Json;
+using Kinlet.Core.Model;
+using Kinlet.IntegrationTests.Infrastructure;
+
+namespace Kinlet.IntegrationTests.Conformance;
+
+/// <summary>What the conformance tests share: apply a manifest, read a revision, call a service.</summary>
+internal static class ConformanceSupport
+{
+    public static async Task ApplyAsync(this KinletDaemon daemon, Xunit.Abstractions.ITestOutputHelper output, string yaml)
+    {
+        var result = await daemon.CliWithInputAsync(yaml, "apply", "-f", "-");
+        output.WriteLine($"$ kinlet apply -f - <<EOF\n{yaml}EOF\n{result}");
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    public static async Task<Revision> RevisionAsync(this KinletDaemon daemon, string name) =>
+        KinletJson.Deserialize<Revision>(await daemon.Api.GetStringAsync($"/apis/serving.knative.dev/v1/namespaces/default/revisions/{name}"))!;
+
+    public static async Task<int> RunningContainersAsync(this KinletDaemon daemon, string service) =>
+        (await daemon.ContainersAsync(service)).Count(c => c.State == Kinlet.Containers.ContainerRunState.Running);
+
+    /// <summary>A GET through the ingress that reports failures as a status instead of throwing (0: no answer).</summary>
+    public static async Task<(int Status, string Body, HttpResponseMessage? Response)> TryGetAsync(this KinletDaemon daemon, string service, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{daemon.IngressPort}{path}");
+        request.Headers.Host = daemon.Host(service);
+        try
+        {
+            var response = await daemon.Ingress.SendAsync(request);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response);
+        }
+        catch (HttpRequestException e)
+        {
+            return (0, e.Message, null);
+        }
+    }
+
+    /// <summary><paramref name="clients"/> loops calling <paramref name="path"/> until <paramref name="duration"/> passes; every status seen.</summary>
+    public static async Task<List<int>> LoadAsync(this KinletDaemon daemon, string service, string path, int clients, TimeSpan duration)
+    {
+        var statuses = new List<int>();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                var (status, _, response) = await daemon.TryGetAsync(service, path);
+                response?.Dispose();
+                lock (statuses) statuses.Add(status);
+            }
+        }));
+        return statuses;
+    }
+}
+
+/// <summary>A daemon with Knative's windows shortened, so scale-to-zero tests take seconds, not minutes.</summary>
+public sealed class FastAutoscalerFixture : IAsyncLifetime
+{
+    public KinletDaemon Daemon { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Daemon = await KinletDaemon.StartAsync(null,
+        "--Kinlet:Autoscaler:StableWindow", "00:00:06",
+        "--Kinlet:Autoscaler:ScaleToZeroGracePeriod", "00:00:02",
+        "--Kinlet:Autoscaler:TickInterval", "00:00:01",
+        "--Kinlet:Serving:ActivatorQueueDepth", "5");
+
+    public async Task DisposeAsync() => await Daemon.DisposeAsync();
+}
