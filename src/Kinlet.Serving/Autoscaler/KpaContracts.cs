@@ -21,7 +21,9 @@ public readonly record struct ScaleInput(
     /// <summary>Requests waiting in the activator for this revision right now.</summary>
     int WaitingRequests,
     /// <summary>When the last request for this revision arrived (null: never).</summary>
-    DateTimeOffset? LastRequestAt);
+    DateTimeOffset? LastRequestAt,
+    /// <summary>Requests in flight right now, the waiting ones included.</summary>
+    int InFlight = 0);
 
 /// <summary>The decider's answer, with what it saw (for status, describe and metrics).</summary>
 public sealed record ScaleDecision(

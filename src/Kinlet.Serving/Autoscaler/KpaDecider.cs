@@ -148,12 +148,19 @@ public sealed class KpaDecider(AutoscalerSettings settings, TimeProvider time)
             }
         }
 
-        // Requests wait in the activator with nothing to serve them: start one now, without waiting for data.
-        if (desired == 0 && input.WaitingRequests > 0)
+        // Requests wait in the activator with nothing to serve them: start now, without waiting for a
+        // second of data, as many instances as the waiting demand needs (Knative's activator reports its
+        // queue to the autoscaler at once for the same reason).
+        if (input.WaitingRequests > 0 && input.ReadyInstances == 0)
         {
-            desired = 1;
-            reason = "request waiting";
-            scaleToZeroAt = null;
+            var forDemand = Math.Clamp((int)Math.Ceiling(Math.Max(input.InFlight, input.WaitingRequests) / s.EffectiveTarget), 1, upBound);
+            if (s.Metric == ScalingMetric.Rps) forDemand = 1;
+            if (forDemand > desired)
+            {
+                desired = forDemand;
+                reason = "requests waiting";
+                scaleToZeroAt = null;
+            }
         }
 
         if (desired < s.MinScale)

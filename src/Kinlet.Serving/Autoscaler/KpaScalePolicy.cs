@@ -26,7 +26,8 @@ public sealed class KpaScalePolicy(RevisionRegistry registry, IOptions<Autoscale
             return 0;
         }
         var last = revision.LastDecision;
-        if (last is null || (last.DesiredScale == 0 && revision.Waiting > 0 && revision.ReadyCount == 0))
+        // Requests waiting with no instance ready: decide now (each newcomer may raise the count), not at the next tick.
+        if (last is null || (revision.Waiting > 0 && revision.ReadyCount == 0))
             return Decide(revision, now).DesiredScale;
         return last.DesiredScale;
     }
@@ -64,7 +65,8 @@ public sealed class KpaScalePolicy(RevisionRegistry registry, IOptions<Autoscale
             Routed: revision.IsRouted,
             LatestCreated: revision.IsLatestCreated,
             WaitingRequests: revision.Waiting,
-            LastRequestAt: lastRequest == 0 ? null : now - Stopwatch.GetElapsedTime(lastRequest));
+            LastRequestAt: lastRequest == 0 ? null : now - Stopwatch.GetElapsedTime(lastRequest),
+            InFlight: revision.Stats.Concurrency);
         ScaleDecision decision;
         lock (state.Gate) decision = state.Decider.Decide(input, state.History);
         revision.LastDecision = decision;

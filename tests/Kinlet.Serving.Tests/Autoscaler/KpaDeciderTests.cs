@@ -194,7 +194,18 @@ public sealed class KpaDeciderTests
         var d = Decider();
         var r = d.Decide(Input(0, routed: true, latest: false, waiting: 1), _history);
         Assert.Equal(1, r.DesiredScale);
-        Assert.Equal("request waiting", r.Reason);
+        Assert.Equal("requests waiting", r.Reason);
+    }
+
+    [Fact]
+    public void Requests_waiting_at_zero_start_as_many_instances_as_they_need()
+    {
+        var d = Decider(cc: 10); // target 10 × 70 % = 7 per instance
+        d.InitialScaleReached();
+        var r = d.Decide(new ScaleInput(0, 0, true, true, WaitingRequests: 50, LastRequestAt: _time.GetUtcNow(), InFlight: 50), _history);
+        Assert.Equal(8, r.DesiredScale);
+        var capped = Decider(new() { ["autoscaling.knative.dev/max-scale"] = "5" }, cc: 10);
+        Assert.Equal(5, capped.Decide(new ScaleInput(0, 0, true, true, 50, _time.GetUtcNow(), 50), _history).DesiredScale);
     }
 
     [Fact]
