@@ -19,6 +19,7 @@ public sealed partial class ServingHostedService(
     Kinlet.Serving.RevisionReconciler.RevisionReconciler reconciler,
     ContainerMonitor monitor,
     Autoscaler.AutoscalerLoop autoscaler,
+    RevisionGc.RevisionGcRunner revisionGc,
     InstanceLauncher launcher,
     IContainerRuntime runtime,
     ReadinessProbes probes,
@@ -48,7 +49,8 @@ public sealed partial class ServingHostedService(
         await Task.WhenAll(
             Task.Run(() => reconciler.RunAsync(cancellationToken), CancellationToken.None),
             Task.Run(() => monitor.RunAsync(cancellationToken), CancellationToken.None),
-            Task.Run(() => autoscaler.RunAsync(cancellationToken), CancellationToken.None)).ConfigureAwait(false);
+            Task.Run(() => autoscaler.RunAsync(cancellationToken), CancellationToken.None),
+            Task.Run(() => revisionGc.RunAsync(cancellationToken), CancellationToken.None)).ConfigureAwait(false);
     }
 
     private async Task AdoptThenReadyAsync(CancellationToken cancellationToken)

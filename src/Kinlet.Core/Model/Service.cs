@@ -155,6 +155,12 @@ public static class KnownKeys
     public const string RoutingStateLabel = "serving.knative.dev/routingState";
     public const string NoGcAnnotation = "serving.knative.dev/no-gc";
 
+    /// <summary>When <see cref="RoutingStateLabel"/> last changed (RFC 3339): what revision GC reads as "last active".</summary>
+    public const string RoutingStateModifiedAnnotation = "serving.knative.dev/routingStateModified";
+
+    public const string RoutingStateActive = "active";
+    public const string RoutingStateReserve = "reserve";
+
     /// <summary>Prefix of annotations only Kinlet understands; left out of <c>kinlet export</c>.</summary>
     public const string KinletPrefix = "kinlet.dev/";
 

@@ -376,12 +376,29 @@ public sealed partial class ServiceController : IRevisionStatusSink
                 state.IsRouted = routed;
                 state.IsLatestCreated = latest;
             }
+            RecordRoutingStateLocked(ns, r, routed);
             _queue.Enqueue(state.Key);
         }
 
         _routes[(ns, name)] = BuildRouteEntries(ns, name, result);
         if (publish) PublishRoutesLocked();
         return result.Service;
+    }
+
+    /// <summary>
+    /// Knative's routingState label and its change time on the stored revision: revision GC reads it as
+    /// "last active", and it survives a daemon restart.
+    /// </summary>
+    private void RecordRoutingStateLocked(string ns, Revision revision, bool routed)
+    {
+        var wanted = routed ? KnownKeys.RoutingStateActive : KnownKeys.RoutingStateReserve;
+        if (revision.Metadata.Label(KnownKeys.RoutingStateLabel) == wanted) return;
+        revision.Metadata.Labels ??= [];
+        revision.Metadata.Labels[KnownKeys.RoutingStateLabel] = wanted;
+        revision.Metadata.Annotations ??= [];
+        revision.Metadata.Annotations[KnownKeys.RoutingStateModifiedAnnotation] =
+            _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        _store.Put(Kinds.Revision, ns, revision.Metadata.Name!, revision);
     }
 
     private KeyValuePair<string, RouteEntry>[] BuildRouteEntries(string ns, string name, ServiceStatusBuilder.Result result)

@@ -55,7 +55,10 @@ internal static class ConformanceSupport
     }
 }
 
-/// <summary>A daemon with Knative's windows shortened, so scale-to-zero tests take seconds, not minutes.</summary>
+/// <summary>
+/// A daemon with Knative's windows shortened, so scale-to-zero tests take seconds, not minutes, and a
+/// revision GC that keeps nothing it may collect (no minimum, no retention), every second.
+/// </summary>
 public sealed class FastAutoscalerFixture : IAsyncLifetime
 {
     public KinletDaemon Daemon { get; private set; } = null!;
@@ -64,7 +67,11 @@ public sealed class FastAutoscalerFixture : IAsyncLifetime
         "--Kinlet:Autoscaler:StableWindow", "00:00:06",
         "--Kinlet:Autoscaler:ScaleToZeroGracePeriod", "00:00:02",
         "--Kinlet:Autoscaler:TickInterval", "00:00:01",
-        "--Kinlet:Serving:ActivatorQueueDepth", "5");
+        "--Kinlet:Serving:ActivatorQueueDepth", "5",
+        "--Kinlet:RevisionGc:Interval", "00:00:01",
+        "--Kinlet:RevisionGc:MinNonActiveRevisions", "0",
+        "--Kinlet:RevisionGc:RetainSinceCreateTime", "00:00:00",
+        "--Kinlet:RevisionGc:RetainSinceLastActiveTime", "00:00:00");
 
     public async Task DisposeAsync() => await Daemon.DisposeAsync();
 }
