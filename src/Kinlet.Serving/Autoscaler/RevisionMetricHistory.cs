@@ -5,15 +5,24 @@ namespace Kinlet.Serving.Autoscaler;
 /// longest window asked for. Averages cover only the part of a window that has data; a window with
 /// no data averages 0 (Knative's windowed average). Bounded: at most one hour of seconds.
 /// </summary>
+/// <remarks>
+/// The sampler writes from the autoscaler loop while a decision for a waiting request may read from a
+/// request thread, so both take a small lock; nothing inside it awaits or allocates per sample beyond the queue.
+/// </remarks>
 public sealed class RevisionMetricHistory
 {
-    private const int MaxSamples = 3600;
+    /// <summary>One hour of one-second samples: Knative's longest stable window.</summary>
+    public const int MaxSamples = 3600;
+
+    private static readonly TimeSpan MinKeep = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxKeep = TimeSpan.FromHours(1);
+
     private readonly Lock _gate = new();
     private readonly Queue<Sample> _samples = new();
     private TimeSpan _keep;
 
-    /// <param name="keep">The longest window that will be asked for (the stable window); longer requests widen it.</param>
-    public RevisionMetricHistory(TimeSpan keep) => _keep = keep;
+    /// <param name="keep">The longest window that will be asked for (the stable window); a longer request widens it, up to an hour.</param>
+    public RevisionMetricHistory(TimeSpan keep) => _keep = Clamp(keep);
 
     private readonly record struct Sample(DateTimeOffset At, double Concurrency, double Rps);
 
@@ -27,16 +36,21 @@ public sealed class RevisionMetricHistory
         lock (_gate)
         {
             _samples.Enqueue(new Sample(at, concurrency, rps));
-            while (_samples.Count > MaxSamples || (_samples.Count > 0 && _samples.Peek().At <= at - _keep)) _samples.Dequeue();
+            var horizon = at - _keep;
+            while (_samples.Count > MaxSamples || _samples.Peek().At <= horizon) _samples.Dequeue();
         }
     }
 
-    /// <summary>Mean of the samples taken in (now − window, now]; 0 when there are none.</summary>
+    /// <summary>
+    /// Mean of the samples taken in (now − window, now]; 0 when there are none. Samples are one per second, so
+    /// the mean is the average over the seconds of the window that have data.
+    /// </summary>
     public double Average(ScalingMetric metric, TimeSpan window, DateTimeOffset now)
     {
         lock (_gate)
         {
-            if (window > _keep) _keep = window;
+            // A revision whose window grew (settings updated) keeps enough from now on.
+            if (window > _keep) _keep = Clamp(window);
             var from = now - window;
             double sum = 0;
             var n = 0;
@@ -49,4 +63,6 @@ public sealed class RevisionMetricHistory
             return n == 0 ? 0 : sum / n;
         }
     }
+
+    private static TimeSpan Clamp(TimeSpan keep) => keep < MinKeep ? MinKeep : keep > MaxKeep ? MaxKeep : keep;
 }
