@@ -2,23 +2,31 @@
 # Kinlet's serverless benchmark (never part of the test run): cold start against the engine's own
 # floor, and a step load from zero. Builds kinletd and kinlet (Release) and bench/tools/ScaleBench,
 # starts a private kinletd on free ports with a temp state dir and short autoscaler windows (so a
-# revision is back at zero in seconds), prints one markdown report and writes it to
-# bench/results/<YYYY-MM-DD>-scale.md (raw output: bench/results/raw/, not in git).
+# revision is back at zero seconds after its last request), prints one markdown report and writes
+# it to bench/results/<YYYY-MM-DD>-scale.md (raw output: bench/results/raw/, not in git).
 #
 #   bench/scale.sh [options]
 #
-#   --rounds N        cold-start rounds, each a floor and a kinlet measurement (default 10)
-#   --clients N       step-load clients (default 50)
-#   --step-seconds S  step-load duration (default 20)
-#   --no-build        reuse the last build in the bench cache
-#   --keep            keep the temp dir (kinletd's state dir)
+#   --rounds N            cold-start rounds, each a floor and a kinlet measurement (default 10)
+#   --clients N           step-load client loops (default 50)
+#   --step-seconds S      step-load duration (default 20)
+#   --kinletd-args "..."  extra kinletd flags, after the autoscaler ones (e.g. "--Kinlet:Serving:AccessLog false")
+#   --label NAME          write bench/results/<date>-scale-NAME.md instead
+#   --no-build            reuse the last build in the bench cache
+#   --keep                keep the temp dir (kinletd's state dir)
 #
-# Cold start: the hello sample (kinlet.local/hello). Floor: create + start + first 200 through the
-# Engine API directly, polling every 5 ms. Kinlet: one request through the ingress to the revision
-# at zero until its 200. Goal (issue 3): kinlet p50 ≤ 1.15 × the floor's p50.
-# Step load: testfn with containerConcurrency 10, max-scale 10, at zero; 50 clients calling
-# /sleep?ms=100 start at once. Goal: ready instances reach the desired count (ceil(50 / 7) = 8)
-# within 4 s, 0 errors. Goals are reported, never asserted; the script fails only when something breaks.
+# Cold start: kinlet.local/hello. Floor: Engine API create + start + first 200, polling every 5 ms.
+# Kinlet: one request through the ingress to the revision at zero, until its 200. Goal: kinlet
+# ≤ 1.15 × the floor. Step load: kinlet.local/testfn, containerConcurrency 10, max-scale 10,
+# at zero; 50 clients calling /sleep?ms=100 start at once. Goal: ready instances reach the desired
+# count (≥ ceil(50 / 7) = 8) within 4 s, 0 errors.
+#
+# BENCH_CACHE (default ~/.cache/kinlet-bench) holds the builds; one benchmark at a time (its lock).
+# Talks only to 127.0.0.1 (and the local engine socket). Cleans up (kinletd, its containers, the
+# floor's containers, the temp dir) on every exit. Exits non-zero when something breaks (build,
+# engine, deploy, a revision that never goes to zero, a cold request that does not answer 200,
+# leftover containers); slow numbers and failed step-load requests never fail it: goals are
+# reported, not asserted.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -27,19 +35,26 @@ REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd -P)"
 source "$REPO_ROOT/scripts/lib/common.sh"
 # shellcheck source=bench/lib/bench.sh
 source "$BENCH_DIR/lib/bench.sh"
+# shellcheck source=bench/lib/scale.sh
+source "$BENCH_DIR/lib/scale.sh"
 
 ROUNDS=10
 CLIENTS=50
 STEP_SECONDS=20
+KINLETD_ARGS=""
+LABEL=""
 BUILD=1
 KEEP=""
-need_value() { (($# >= 2)) || die "$1 needs a value (try --help)"; }
+
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+need_value() { (($# >= 2)) || die "$1 needs a value (try --help)"; }
 while (($#)); do
     case "$1" in
     --rounds) need_value "$@"; ROUNDS="$2"; shift ;;
     --clients) need_value "$@"; CLIENTS="$2"; shift ;;
     --step-seconds) need_value "$@"; STEP_SECONDS="$2"; shift ;;
+    --kinletd-args) need_value "$@"; KINLETD_ARGS="${KINLETD_ARGS:+$KINLETD_ARGS }$2"; shift ;;
+    --label) need_value "$@"; LABEL="$2"; shift ;;
     --no-build) BUILD="" ;;
     --keep) KEEP=1 ;;
     -h | --help) usage; exit 0 ;;
@@ -47,36 +62,74 @@ while (($#)); do
     esac
     shift
 done
-for v in "$ROUNDS" "$CLIENTS" "$STEP_SECONDS"; do [[ "$v" =~ ^[1-9][0-9]*$ ]] || die "expected a positive number, got '$v'"; done
-REPRO_CMD="bench/scale.sh --rounds $ROUNDS --clients $CLIENTS --step-seconds $STEP_SECONDS"
-# Knative's rules with shorter windows: zero comes 6 s + 0 s after the last request instead of 60 s + 30 s.
-KINLETD_FLAGS=(--Kinlet:Autoscaler:StableWindow 00:00:06 --Kinlet:Autoscaler:ScaleToZeroGracePeriod 00:00:00
-    --Kinlet:Autoscaler:TickInterval 00:00:01 --Kinlet:Serving:AccessLog false)
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "--rounds takes a positive number (got '$ROUNDS')"
+[[ "$CLIENTS" =~ ^[1-9][0-9]*$ ]] || die "--clients takes a positive number (got '$CLIENTS')"
+[[ "$STEP_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "--step-seconds takes whole seconds (got '$STEP_SECONDS')"
+[[ -z "$LABEL" || "$LABEL" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label takes letters, digits, . _ - (got '$LABEL')"
+
+# Knative's rules with short windows: a revision goes to zero 6 s (stable window) + 0 s (grace)
+# after its last request instead of 60 s + 30 s; the autoscaler decides every second.
+AUTOSCALER_FLAGS=(--Kinlet:Autoscaler:StableWindow 00:00:06 --Kinlet:Autoscaler:ScaleToZeroGracePeriod 00:00:00
+    --Kinlet:Autoscaler:TickInterval 00:00:01)
+read -r -a KINLETD_EXTRA <<<"$KINLETD_ARGS"
 KINLETD_ENV=()
 
+# The command that reproduces this run, every setting spelled out.
+REPRO_CMD="bench/scale.sh --rounds $ROUNDS --clients $CLIENTS --step-seconds $STEP_SECONDS"
+[[ -n "$KINLETD_ARGS" ]] && REPRO_CMD+=" --kinletd-args '$KINLETD_ARGS'"
+[[ -n "$LABEL" ]] && REPRO_CMD+=" --label $LABEL"
+
+# ---------------------------------------------------------------------------------------------
+# Prerequisites, lock, temp dir, cleanup
+# ---------------------------------------------------------------------------------------------
+
 total_start="$(now_s)"
+# shellcheck disable=SC2119 # no arguments: every tool the scripts use
 ensure_tools
 ensure_engine
 ensure_dotnet
 command -v ss >/dev/null 2>&1 || apt_install iproute2 >/dev/null
+
 BENCH_CACHE="${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kinlet-bench}"
 mkdir -p "$BENCH_CACHE"
+# One benchmark at a time (bench/run.sh takes the same lock): two would share 2 cores.
 exec 8>"$BENCH_CACHE/.lock"
-flock -n 8 || die "another benchmark is running (lock: $BENCH_CACHE/.lock)"
+flock -n 8 || die "another benchmark (bench/run.sh or bench/scale.sh) is running (lock: $BENCH_CACHE/.lock)"
 
 DAY="$(date +%F)"
 RUN_STAMP="$(date '+%F %H:%M %Z')"
+SUFFIX="scale${LABEL:+-$LABEL}"
 RESULTS_DIR="$BENCH_DIR/results"
-RAW="$RESULTS_DIR/raw/$(date +%Y%m%dT%H%M%S)-scale"
+RUN_ID="$(date +%Y%m%dT%H%M%S)-$SUFFIX"
+RAW="$RESULTS_DIR/raw/$RUN_ID"
 mkdir -p "$RAW"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/kinlet-bench.XXXXXX")"
+# The floor's containers carry dev.kinlet.bench=<this>, so cleanup finds exactly this run's.
+RUN_LABEL="scale-floor-$RUN_ID"
+
+remove_floor_containers() {
+    local ids
+    ids="$(docker ps -aq --filter "label=dev.kinlet.bench=$RUN_LABEL" 2>/dev/null || true)"
+    [[ -z "$ids" ]] && return 0
+    # shellcheck disable=SC2086 # one id per word
+    docker rm -f $ids >/dev/null 2>&1 || true
+    if [[ -n "$(docker ps -aq --filter "label=dev.kinlet.bench=$RUN_LABEL" 2>/dev/null || true)" ]]; then
+        warn "floor containers are left: docker rm -f \$(docker ps -aq --filter label=dev.kinlet.bench=$RUN_LABEL)"
+        return 1
+    fi
+}
+
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     bench_stop_kinletd || rc=1
-    docker rm -f $(docker ps -aq --filter label=dev.kinlet.bench=floor) >/dev/null 2>&1 || true
+    remove_floor_containers || rc=1
     [[ -f "$RAW/kinletd.log" ]] && gzip -f "$RAW/kinletd.log" 2>/dev/null
-    if [[ -n "$KEEP" ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+    if [[ -n "$KEEP" ]]; then
+        log "kept $TMP"
+    else
+        rm -rf "$TMP"
+    fi
     ((rc == 0)) || log "failed (exit $rc); raw output and logs: $RAW"
     exit "$rc"
 }
@@ -84,79 +137,59 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-TOOL="$BENCH_CACHE/scalebench/ScaleBench.dll"
+# ---------------------------------------------------------------------------------------------
+# Build, images, daemon
+# ---------------------------------------------------------------------------------------------
+
 if [[ -n "$BUILD" ]]; then
     bench_build
-    dotnet build -c Release --nologo "$BENCH_DIR/tools/ScaleBench" --artifacts-path "$BENCH_CACHE/artifacts" \
-        -o "$BENCH_CACHE/scalebench" >"$RAW/build-scalebench.log" 2>&1 || die "building bench/tools/ScaleBench failed (log: $RAW/build-scalebench.log)"
+    scalebench_build
 else
     bench_use_last_build
 fi
-[[ -f "$TOOL" ]] || die "$TOOL is missing (run without --no-build)"
-"$REPO_ROOT/scripts/images.sh" --samples --test >"$RAW/images.log" 2>&1 || die "scripts/images.sh failed (log: $RAW/images.log)"
+if ! "$REPO_ROOT/scripts/images.sh" --samples --test >"$RAW/images.log" 2>&1; then
+    tail -n 15 "$RAW/images.log" | sed 's/^/    /' >&2
+    die "scripts/images.sh --samples --test failed (log: $RAW/images.log)"
+fi
+sed 's/^/    /' "$RAW/images.log" >&2
 
-bench_start_kinletd "${KINLETD_FLAGS[@]}"
-TOKEN="$(cat "$STATE_DIR/token")"
-tool() { dotnet "$TOOL" "$@" --ingress-port "$INGRESS_PORT" --api-port "$API_PORT" --token "$TOKEN" --out "$RAW"; }
+# What else runs on the machine (before kinletd starts: its own start-up keeps the CPUs busy for a
+# few seconds): everything measured here shares its cores.
+sleep 1
+BUSY="$(machine_busy_pct 2)"
+((BUSY <= 15)) || warn "the machine was ${BUSY}% busy before kinletd started: the figures will be noisy"
 
-# --- cold start ---
-bench_cli service create cold --image kinlet.local/hello:latest --scale-min 0 --env TARGET=World >"$RAW/deploy-cold.log" 2>&1 \
-    || die "could not create the cold service (log: $RAW/deploy-cold.log)"
-log "cold start: $ROUNDS rounds (each: floor, then wait for zero, then one request through kinletd)"
-tool coldstart --revision cold-00001 --host "cold.localhost:$INGRESS_PORT" --image kinlet.local/hello:latest \
-    --rounds "$ROUNDS" | tee "$RAW/coldstart.txt"
-curl -fsS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$API_PORT/metrics" >"$RAW/metrics-after-coldstart.txt" || true
-bench_cli service delete cold >/dev/null 2>&1 || true
+bench_start_kinletd "${AUTOSCALER_FLAGS[@]}" "${KINLETD_EXTRA[@]}"
 
-# --- step load ---
-EXPECT=$(((CLIENTS * 10 + 69) / 70))
-((EXPECT > 10)) && EXPECT=10
-bench_cli service create step --image kinlet.local/testfn:latest --concurrency-limit 10 --scale-min 0 --scale-max 10 \
-    >"$RAW/deploy-step.log" 2>&1 || die "could not create the step service (log: $RAW/deploy-step.log)"
-log "step load: 0 → $CLIENTS clients for ${STEP_SECONDS}s (expect $EXPECT instances)"
-tool step --revision step-00001 --host "step.localhost:$INGRESS_PORT" --clients "$CLIENTS" --seconds "$STEP_SECONDS" \
-    --expect "$EXPECT" | tee "$RAW/step.txt"
-bench_cli service delete step >/dev/null 2>&1 || true
+# ---------------------------------------------------------------------------------------------
+# Measure
+# ---------------------------------------------------------------------------------------------
+
+suite_coldstart
+suite_step
 
 GIT_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [[ -n "$(git -C "$REPO_ROOT" status --porcelain -- src 2>/dev/null)" ]] && GIT_REV+=" + uncommitted changes in src/"
 bench_stop_kinletd || die "could not remove the bench daemon's containers"
+remove_floor_containers || die "could not remove the floor's containers"
 
-val() { sed -nE "s/.*\b$2=([^ ]+).*/\1/p" "$1" | head -n1; }
-C="$RAW/coldstart.txt"
-S="$RAW/step.txt"
-ratio="$(val "$C" ratio_p50)"
-cold_met="$(awk -v r="$ratio" 'BEGIN { print (r <= 1.15) ? "met" : "NOT met" }')"
-reached="$(val "$S" reached_ms)"
-errors="$(val "$S" errors)"
-step_met="NOT met"
-[[ "$reached" != never ]] && awk -v r="$reached" 'BEGIN { exit !(r <= 4000) }' && ((errors == 0)) && step_met="met"
-{
-    echo "# Scale benchmark, $RUN_STAMP"
-    echo
-    echo "Machine: $(nproc) × $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r), Docker Engine $(docker version -f '{{.Server.Version}}' 2>/dev/null)." \
-        "kinletd: Release build of $GIT_REV, \`${KINLETD_FLAGS[*]}\`."
-    echo
-    echo "## Cold start ($ROUNDS rounds, kinlet.local/hello)"
-    echo
-    echo "| | p50 ms | p95 ms | min ms | max ms |"
-    echo "| --- | ---: | ---: | ---: | ---: |"
-    echo "| floor: Engine API create + start + first 200 | $(val "$C" floor_p50) | $(val "$C" floor_p95) | $(val "$C" floor_min) | $(val "$C" floor_max) |"
-    echo "| kinlet: request to a revision at zero → 200 | $(val "$C" kinlet_p50) | $(val "$C" kinlet_p95) | $(val "$C" kinlet_min) | $(val "$C" kinlet_max) |"
-    echo
-    echo "Ratio p50 $(val "$C" ratio_p50)×, p95 $(val "$C" ratio_p95)×; goal ≤ 1.15× at p50: **$cold_met**."
-    echo
-    echo "## Step load 0 → $CLIENTS clients (testfn /sleep?ms=100, containerConcurrency 10, max-scale 10, from zero)"
-    echo
-    echo "| ready = desired ≥ $EXPECT after | peak desired | peak containers | requests | errors | p50 ms | p95 ms |"
-    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    echo "| $reached ms | $(val "$S" peak_desired) | $(val "$S" peak_containers) | $(val "$S" requests) | $errors | $(val "$S" p50_ms) | $(val "$S" p95_ms) |"
-    echo
-    echo "Goal ≤ 4 s and 0 errors: **$step_met**. Timeline: \`step.tsv\` in the raw folder."
-    echo
-    echo "Reproduce: \`$REPRO_CMD\`. Raw: \`bench/results/raw/$(basename "$RAW")/\` (not in git)."
-} >"$RAW/report.md"
-cp "$RAW/report.md" "$RESULTS_DIR/$DAY-scale.md"
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null | cut -c8-19; }
+CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+ASPNET_VERSION="$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" { v = $2 } END { print v }')"
+ENGINE_VERSION="$(docker version -f '{{.Server.Version}}' 2>/dev/null || echo '?')"
+KINLETD_CMD="kinletd --state-dir <tmp> --api-port $API_PORT --ingress-port $INGRESS_PORT ${AUTOSCALER_FLAGS[*]}${KINLETD_ARGS:+ $KINLETD_ARGS}"
+SETUP_LINE="Machine: $(nproc) × ${CPU_MODEL:-unknown CPU}, Linux $(uname -r), Docker Engine ${ENGINE_VERSION}; \
+the client, kinletd and the containers share it (${BUSY}% busy before kinletd started). \
+kinletd: Release build of ${GIT_REV} on ASP.NET Core ${ASPNET_VERSION}, \`${KINLETD_CMD}\`. \
+Images: \`${HELLO_IMAGE}\` ($(image_id "$HELLO_IMAGE")), \`${TESTFN_IMAGE}\` ($(image_id "$TESTFN_IMAGE")). \
+Requests go to the ingress 127.0.0.1:${INGRESS_PORT} with \`Host: <service>.localhost:${INGRESS_PORT}\`."
+
+render_scale "$RAW/report.md"
+mkdir -p "$RESULTS_DIR"
+cp "$RAW/report.md" "$RESULTS_DIR/$DAY-$SUFFIX.md"
 echo
 cat "$RAW/report.md"
-log "written: bench/results/$DAY-scale.md in $(elapsed "$total_start")"
+echo
+log "written: bench/results/$DAY-$SUFFIX.md (raw: ${RAW#"$REPO_ROOT"/}) in $(elapsed "$total_start")"
+errors="$(kv "$RAW/step.txt" errors)"
+((${errors:-0} == 0)) || warn "$errors step-load requests failed (a figure, not a failure of the run): see $RAW/step-errors.txt"

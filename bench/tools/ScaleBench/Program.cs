@@ -75,6 +75,11 @@ async Task<int> ColdStartAsync()
     var kinlet = new List<double>();
     await using var raw = new StreamWriter(Path.Combine(opts.Out, "coldstart.tsv"));
     await raw.WriteLineAsync("round\tfloor_ms\tfloor_create_ms\tfloor_start_ms\tfloor_inspect_ms\tfloor_polls\tkinlet_ms\tkinlet_zero_wait_ms");
+    // Start from a revision at zero: the deploy's first instance is gone and the machine has
+    // settled after it (kinletd's start-up, the instance's start) before round 1's floor.
+    var settle = Stopwatch.StartNew();
+    await WaitForZeroAsync(TimeSpan.FromSeconds(opts.ZeroTimeoutSeconds));
+    Console.Error.WriteLine(Inv($"  {opts.Revision} at zero after {settle.Elapsed.TotalSeconds:0.0} s"));
     for (var round = 1; round <= opts.Rounds; round++)
     {
         // A quiet second before each measurement: the engine finishes the last removal's teardown
@@ -283,17 +288,22 @@ async Task<int> StepAsync()
         foreach (var (kind, n) in errorKinds.OrderByDescending(e => e.Value)) await raw.WriteLineAsync($"{n}\t{kind}");
     }
 
-    // The steady desired count: what the autoscaler wanted at the end of the load (the last sample
-    // taken while every client was still running). "Reached": the first sample at which the ready
-    // instances equal the desired count while that count is at least the steady one.
+    // The steady desired count: what the autoscaler wanted in the second half of the load (the
+    // median of those samples; the start-up burst leaving the stable window can move the last one by
+    // one instance). "Reached": the first sample at which the ready instances equal the desired
+    // count while that count is at least the steady one.
     var during = samples.Where(s => s.TMs < duration.TotalMilliseconds && s.Desired >= 0).ToList();
-    var steady = during.Count > 0 ? during[^1].Desired : 0;
+    var late = during.Where(s => s.TMs >= duration.TotalMilliseconds / 2).Select(s => s.Desired).Order().ToList();
+    var steady = late.Count > 0 ? late[(late.Count - 1) / 2] : during.Count > 0 ? during[^1].Desired : 0;
+    var finalDesired = during.Count > 0 ? during[^1].Desired : 0;
     var reached = steady > 0 ? samples.FirstOrDefault(s => s.Desired >= steady && s.Ready >= s.Desired) : null;
     var reachedExpect = samples.FirstOrDefault(s => s.Ready >= opts.Expect);
     var firstReady = samples.FirstOrDefault(s => s.Ready >= 1);
     var firstContainer = samples.FirstOrDefault(s => s.Containers >= 1);
     var latencies = results.SelectMany(r => r).Select(r => r.Ms).ToList();
-    Console.WriteLine(Inv($"reached_ms={Ms(reached)} steady_desired={steady} expect={opts.Expect} reached_expect_ms={Ms(reachedExpect)} first_ready_ms={Ms(firstReady)} first_container_ms={Ms(firstContainer)}"));
+    var answered = results.SelectMany(r => r).ToList();
+    var firstAnswer = answered.Count > 0 ? answered.Min(r => r.Start + r.Ms).ToString("0", CultureInfo.InvariantCulture) : "never";
+    Console.WriteLine(Inv($"reached_ms={Ms(reached)} steady_desired={steady} final_desired={finalDesired} expect={opts.Expect} reached_expect_ms={Ms(reachedExpect)} first_ready_ms={Ms(firstReady)} first_container_ms={Ms(firstContainer)} first_answer_ms={firstAnswer}"));
     Console.WriteLine(Inv($"peak_desired={samples.Max(s => s.Desired)} peak_ready={samples.Max(s => s.Ready)} peak_containers={samples.Max(s => s.Containers)} samples={samples.Count} sample_gap_max_ms={MaxGap(samples):0}"));
     Console.WriteLine(Inv($"requests={completed} ok={latencies.Count} errors={errors} rps={completed / (loadMs / 1000):0.0} p50_ms={P(latencies, 50):0.0} p95_ms={P(latencies, 95):0.0} max_ms={(latencies.Count > 0 ? latencies.Max() : double.NaN):0.0} clients={opts.Clients} seconds={opts.Seconds} load_ms={loadMs:0}"));
     return 0;
