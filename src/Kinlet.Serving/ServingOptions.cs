@@ -14,8 +14,12 @@ public sealed class ServingOptions
     /// <summary>Identifies this daemon's containers on a shared engine (set from the state dir at start).</summary>
     public string DaemonId { get; set; } = "";
 
-    /// <summary>How often an instance is probed while it starts (Knative's queue-proxy: 50 ms).</summary>
-    public TimeSpan ReadinessInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How often an instance is probed while it starts when its probe sets no periodSeconds (Knative's
+    /// queue-proxy: 50 ms). 20 ms here: a cold start is what a user waits on, half the interval is lost on
+    /// average, and a probe is one loopback connection.
+    /// </summary>
+    public TimeSpan ReadinessInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
     /// How long a silent TCP readiness connection must stay open to count (see TcpReadinessProbe): servers
