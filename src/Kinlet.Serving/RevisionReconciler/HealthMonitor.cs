@@ -29,70 +29,71 @@ public sealed partial class HealthMonitor(ReadinessProbes probes, TimeProvider t
         return tasks.Count == 0 ? Task.CompletedTask : Task.WhenAll(tasks);
     }
 
-    private async Task LivenessAsync(RevisionState revision, InstanceState instance, IReadinessProbe probe, Probe spec,
+    private Task LivenessAsync(RevisionState revision, InstanceState instance, IReadinessProbe probe, Probe spec,
         Func<InstanceState, string, Task> livenessFailed)
     {
-        var ct = instance.Stopping;
         var threshold = spec.FailureThreshold is > 0 ? spec.FailureThreshold.Value : DefaultFailureThreshold;
         var failures = 0;
-        try
+        var initialDelay = spec.InitialDelaySeconds is > 0 ? TimeSpan.FromSeconds(spec.InitialDelaySeconds.Value) : TimeSpan.Zero;
+        return ProbeLoopAsync(instance, probe, spec, initialDelay, async outcome =>
         {
-            if (spec.InitialDelaySeconds is > 0)
-                await Task.Delay(TimeSpan.FromSeconds(spec.InitialDelaySeconds.Value), time, ct).ConfigureAwait(false);
-            using var timer = new PeriodicTimer(Period(spec), time);
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            if (outcome.Ready)
             {
-                if (instance.Phase != InstancePhase.Ready) return;
-                var outcome = await probe.ProbeAsync(instance.HostPort, ct).ConfigureAwait(false);
-                if (outcome.Ready)
-                {
-                    failures = 0;
-                    continue;
-                }
-                if (++failures < threshold) continue;
-                LogLivenessFailed(revision.Key.ToString(), instance.Name, failures, outcome.Detail ?? "");
-                await livenessFailed(instance, outcome.Detail ?? "liveness probe failed").ConfigureAwait(false);
-                return;
+                failures = 0;
+                return true;
             }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
+            if (++failures < threshold) return true;
+            LogLivenessFailed(revision.Key.ToString(), instance.Name, failures, outcome.Detail ?? "");
+            await livenessFailed(instance, outcome.Detail ?? "liveness probe failed").ConfigureAwait(false);
+            return false;
+        });
     }
 
-    private async Task ReadinessAsync(RevisionState revision, InstanceState instance, IReadinessProbe probe, Probe spec)
+    private Task ReadinessAsync(RevisionState revision, InstanceState instance, IReadinessProbe probe, Probe spec)
     {
-        var ct = instance.Stopping;
         var threshold = spec.FailureThreshold is > 0 ? spec.FailureThreshold.Value : DefaultFailureThreshold;
         var successThreshold = spec.SuccessThreshold is > 0 ? spec.SuccessThreshold.Value : 1;
         var failures = 0;
         var successes = 0;
         var inBalancer = true;
+        return ProbeLoopAsync(instance, probe, spec, TimeSpan.Zero, outcome =>
+        {
+            if (outcome.Ready)
+            {
+                failures = 0;
+                if (!inBalancer && ++successes >= successThreshold)
+                {
+                    inBalancer = true;
+                    LogReadyAgain(revision.Key.ToString(), instance.Name);
+                    revision.ReturnToBalancer(instance);
+                }
+                return Task.FromResult(true);
+            }
+            successes = 0;
+            if (inBalancer && ++failures >= threshold)
+            {
+                inBalancer = false;
+                LogNotReady(revision.Key.ToString(), instance.Name, outcome.Detail ?? "");
+                revision.RemoveReady(instance);
+            }
+            return Task.FromResult(true);
+        });
+    }
+
+    /// <summary>Probes every period while the instance is ready; <paramref name="onOutcome"/> returns false to stop.</summary>
+    private async Task ProbeLoopAsync(InstanceState instance, IReadinessProbe probe, Probe spec, TimeSpan initialDelay,
+        Func<ProbeOutcome, Task<bool>> onOutcome)
+    {
+        var ct = instance.Stopping;
         try
         {
+            if (initialDelay > TimeSpan.Zero) await Task.Delay(initialDelay, time, ct).ConfigureAwait(false);
             using var timer = new PeriodicTimer(Period(spec), time);
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
                 if (instance.Phase != InstancePhase.Ready) return;
                 var outcome = await probe.ProbeAsync(instance.HostPort, ct).ConfigureAwait(false);
-                if (outcome.Ready)
-                {
-                    failures = 0;
-                    if (!inBalancer && ++successes >= successThreshold)
-                    {
-                        inBalancer = true;
-                        LogReadyAgain(revision.Key.ToString(), instance.Name);
-                        revision.ReturnToBalancer(instance);
-                    }
-                    continue;
-                }
-                successes = 0;
-                if (inBalancer && ++failures >= threshold)
-                {
-                    inBalancer = false;
-                    LogNotReady(revision.Key.ToString(), instance.Name, outcome.Detail ?? "");
-                    revision.RemoveReady(instance);
-                }
+                if (!await onOutcome(outcome).ConfigureAwait(false)) return;
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

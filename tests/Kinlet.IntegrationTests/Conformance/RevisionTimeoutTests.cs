@@ -30,11 +30,7 @@ public sealed class RevisionTimeoutTests(DaemonFixture fixture, ITestOutputHelpe
         Assert.Contains("timeoutSeconds", late.Body);
 
         // The first byte comes at once: the status stays 200 and the stream is cut at the limit.
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{Daemon.IngressPort}/stream?chunks=2&intervalMs=7000");
-        request.Headers.Host = Daemon.Host("timeout");
-        using var response = await Daemon.Ingress.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(200, (int)response.StatusCode);
-        await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsStringAsync());
+        await AssertCutAfterHeadersAsync("timeout", "/stream?chunks=2&intervalMs=7000");
         await Cli("service", "delete", "timeout");
     }
 
@@ -67,11 +63,17 @@ public sealed class RevisionTimeoutTests(DaemonFixture fixture, ITestOutputHelpe
         Assert.Equal(200, steady.Status);
         Assert.Equal("chunk 0\nchunk 1\nchunk 2\n", steady.Body);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{Daemon.IngressPort}/stream?chunks=2&intervalMs=4000");
-        request.Headers.Host = Daemon.Host("startidle");
+        await AssertCutAfterHeadersAsync("startidle", "/stream?chunks=2&intervalMs=4000");
+        await Cli("service", "delete", "startidle");
+    }
+
+    /// <summary>A 200 whose headers came at once and whose body the daemon cut: reading it to the end fails.</summary>
+    private async Task AssertCutAfterHeadersAsync(string service, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{Daemon.IngressPort}{path}");
+        request.Headers.Host = Daemon.Host(service);
         using var response = await Daemon.Ingress.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(200, (int)response.StatusCode);
         await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsStringAsync());
-        await Cli("service", "delete", "startidle");
     }
 }
