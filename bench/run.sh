@@ -93,39 +93,12 @@ REPRO_CMD="bench/run.sh --duration $DURATION --warmup $WARMUP --prewarm $PREWARM
 # Prerequisites, lock, temp dir, cleanup
 # ---------------------------------------------------------------------------------------------
 
-total_start="$(now_s)"
 CLK_TCK="$(getconf CLK_TCK)"
-ensure_tools
-ensure_engine
-ensure_dotnet
-command -v ss >/dev/null 2>&1 || apt_install iproute2 >/dev/null
-
-BENCH_CACHE="${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kinlet-bench}"
-mkdir -p "$BENCH_CACHE"
-# One benchmark at a time: two would share 2 cores and measure each other.
-exec 8>"$BENCH_CACHE/.lock"
-flock -n 8 || die "another bench/run.sh is running (lock: $BENCH_CACHE/.lock)"
-
-DAY="$(date +%F)"
-RUN_STAMP="$(date '+%F %H:%M %Z')"
-SUFFIX="warm${LABEL:+-$LABEL}"
-RESULTS_DIR="$BENCH_DIR/results"
-RAW="$RESULTS_DIR/raw/$(date +%Y%m%dT%H%M%S)-$SUFFIX"
-mkdir -p "$RAW"
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/kinlet-bench.XXXXXX")"
-
+bench_prepare "warm${LABEL:+-$LABEL}"
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    bench_stop_kinletd || rc=1
-    [[ -f "$RAW/kinletd.log" ]] && gzip -f "$RAW/kinletd.log" 2>/dev/null
-    if [[ -n "$KEEP" ]]; then
-        log "kept $TMP"
-    else
-        rm -rf "$TMP"
-    fi
-    ((rc == 0)) || log "failed (exit $rc); raw output and logs: $RAW"
-    exit "$rc"
+    bench_finish "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT

@@ -83,27 +83,7 @@ REPRO_CMD="bench/scale.sh --rounds $ROUNDS --clients $CLIENTS --step-seconds $ST
 # Prerequisites, lock, temp dir, cleanup
 # ---------------------------------------------------------------------------------------------
 
-total_start="$(now_s)"
-# shellcheck disable=SC2119 # no arguments: every tool the scripts use
-ensure_tools
-ensure_engine
-ensure_dotnet
-command -v ss >/dev/null 2>&1 || apt_install iproute2 >/dev/null
-
-BENCH_CACHE="${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kinlet-bench}"
-mkdir -p "$BENCH_CACHE"
-# One benchmark at a time (bench/run.sh takes the same lock): two would share 2 cores.
-exec 8>"$BENCH_CACHE/.lock"
-flock -n 8 || die "another benchmark (bench/run.sh or bench/scale.sh) is running (lock: $BENCH_CACHE/.lock)"
-
-DAY="$(date +%F)"
-RUN_STAMP="$(date '+%F %H:%M %Z')"
-SUFFIX="scale${LABEL:+-$LABEL}"
-RESULTS_DIR="$BENCH_DIR/results"
-RUN_ID="$(date +%Y%m%dT%H%M%S)-$SUFFIX"
-RAW="$RESULTS_DIR/raw/$RUN_ID"
-mkdir -p "$RAW"
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/kinlet-bench.XXXXXX")"
+bench_prepare "scale${LABEL:+-$LABEL}"
 # The floor's containers carry dev.kinlet.bench=<this>, so cleanup finds exactly this run's.
 RUN_LABEL="scale-floor-$RUN_ID"
 
@@ -122,16 +102,8 @@ remove_floor_containers() {
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    bench_stop_kinletd || rc=1
     remove_floor_containers || rc=1
-    [[ -f "$RAW/kinletd.log" ]] && gzip -f "$RAW/kinletd.log" 2>/dev/null
-    if [[ -n "$KEEP" ]]; then
-        log "kept $TMP"
-    else
-        rm -rf "$TMP"
-    fi
-    ((rc == 0)) || log "failed (exit $rc); raw output and logs: $RAW"
-    exit "$rc"
+    bench_finish "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT

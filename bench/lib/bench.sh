@@ -17,6 +17,51 @@
 # DURATION WARMUP THREADS CLK_TCK.
 
 # ---------------------------------------------------------------------------------------------
+# One run: prerequisites, lock, folders, clean-up
+# ---------------------------------------------------------------------------------------------
+
+# bench_prepare SUFFIX: what every benchmark run starts with: the tools, the engine and .NET; the
+# bench cache and its lock (one benchmark at a time: two would share 2 cores and measure each other);
+# the raw folder bench/results/raw/<time>-SUFFIX and a temp dir. Sets total_start BENCH_CACHE DAY
+# RUN_STAMP SUFFIX RESULTS_DIR RUN_ID RAW TMP.
+bench_prepare() {
+    SUFFIX="$1"
+    total_start="$(now_s)"
+    # shellcheck disable=SC2119 # no arguments: every tool the scripts use
+    ensure_tools
+    ensure_engine
+    ensure_dotnet
+    command -v ss >/dev/null 2>&1 || apt_install iproute2 >/dev/null
+    BENCH_CACHE="${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kinlet-bench}"
+    mkdir -p "$BENCH_CACHE"
+    exec 8>"$BENCH_CACHE/.lock"
+    flock -n 8 || die "another benchmark (bench/run.sh or bench/scale.sh) is running (lock: $BENCH_CACHE/.lock)"
+    DAY="$(date +%F)"
+    RUN_STAMP="$(date '+%F %H:%M %Z')"
+    RESULTS_DIR="$BENCH_DIR/results"
+    RUN_ID="$(date +%Y%m%dT%H%M%S)-$SUFFIX"
+    RAW="$RESULTS_DIR/raw/$RUN_ID"
+    mkdir -p "$RAW"
+    TMP="$(mktemp -d "${TMPDIR:-/tmp}/kinlet-bench.XXXXXX")"
+}
+
+# bench_finish RC: the common end of a run's EXIT trap: stops kinletd and removes its containers,
+# compresses its log, removes the temp dir (unless KEEP), says where the raw output is on failure,
+# and exits with RC (1 when the clean-up itself failed).
+bench_finish() {
+    local rc=$1
+    bench_stop_kinletd || rc=1
+    [[ -f "$RAW/kinletd.log" ]] && gzip -f "$RAW/kinletd.log" 2>/dev/null
+    if [[ -n "${KEEP:-}" ]]; then
+        log "kept $TMP"
+    else
+        rm -rf "$TMP"
+    fi
+    ((rc == 0)) || log "failed (exit $rc); raw output and logs: $RAW"
+    exit "$rc"
+}
+
+# ---------------------------------------------------------------------------------------------
 # Build
 # ---------------------------------------------------------------------------------------------
 
