@@ -52,8 +52,13 @@ public sealed class ServiceLifecycleTests(DaemonFixture fixture, ITestOutputHelp
             }
         });
 
+        // Knative's ServiceCreateAndUpdate: an env, an annotation and an image change each make a revision.
         var updated = await Cli("service", "update", "echo", "--env", "TARGET=again");
         Assert.True(updated.ExitCode == 0, updated.ToString());
+        var annotated = await Cli("service", "update", "echo", "--annotation", "example.com/note=changed");
+        Assert.True(annotated.ExitCode == 0, annotated.ToString());
+        var reimaged = await Cli("service", "update", "echo", "--image", Images.Hello);
+        Assert.True(reimaged.ExitCode == 0, reimaged.ToString());
         // Keep probing a moment after the switch, while the old instance drains.
         await Task.Delay(TimeSpan.FromSeconds(2));
         await stop.CancelAsync();
@@ -62,22 +67,23 @@ public sealed class ServiceLifecycleTests(DaemonFixture fixture, ITestOutputHelp
         Assert.Empty(failures);
         Assert.Contains("Hello you!", bodies.Keys);
         Assert.Contains("Hello again!", bodies.Keys);
+        Output.WriteLine(string.Join(", ", bodies.Select(kv => $"{kv.Key}={kv.Value}")));
 
         var service = await GetServiceAsync("echo");
-        Assert.Equal("echo-00002", service.Status!.LatestReadyRevisionName);
-        Assert.Equal("echo-00002", service.Status.LatestCreatedRevisionName);
+        Assert.Equal("echo-00004", service.Status!.LatestReadyRevisionName);
+        Assert.Equal("echo-00004", service.Status.LatestCreatedRevisionName);
         Assert.True(service.Status.Conditions.IsTrue(ConditionTypes.Ready));
         Assert.Equal("Hello again!", (await Daemon.GetAsync(Daemon.Host("echo"))).Body.Trim());
 
-        // The old revision drains and stops: one container left, of the new revision.
-        await Eventually.TrueAsync(async () => (await Daemon.ContainersAsync("echo")).Count == 1, "one container after the update");
+        // The old revisions drain and stop: one container left, of the newest revision.
+        await Eventually.TrueAsync(async () => (await Daemon.ContainersAsync("echo")).Count == 1, "one container after the updates");
         var remaining = await Daemon.ContainersAsync("echo");
-        Assert.Equal("echo-00002", remaining[0].Labels[KnownKeys.ContainerRevision]);
+        Assert.Equal("echo-00004", remaining[0].Labels[KnownKeys.ContainerRevision]);
 
         var yaml = await Cli("service", "describe", "echo", "-o", "yaml");
         Assert.Equal(0, yaml.ExitCode);
         Assert.Contains("apiVersion: serving.knative.dev/v1", yaml.Stdout);
-        Assert.Contains("latestReadyRevisionName: echo-00002", yaml.Stdout);
+        Assert.Contains("latestReadyRevisionName: echo-00004", yaml.Stdout);
 
         var deleted = await Cli("service", "delete", "echo");
         Assert.Equal(0, deleted.ExitCode);
