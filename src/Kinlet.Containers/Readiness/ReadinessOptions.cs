@@ -18,6 +18,12 @@ public sealed record ReadinessOptions
     /// <summary>From then on, every failed probe is followed by a state check: a slow start is more likely a dead one.</summary>
     public TimeSpan StateCheckOnEveryFailureAfter { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The least time between two state checks even then: with fast probing and several instances starting at
+    /// once, one engine inspection per failed probe would load the engine that is starting them.
+    /// </summary>
+    public TimeSpan StateCheckMinGap { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Log lines to return with an <see cref="ReadinessOutcome.Exited"/> result.</summary>
     public int LogTailLines { get; init; } = 20;
 

@@ -40,8 +40,9 @@ public static class ReadinessWaiter
                 if (outcome.Ready) return ReadinessResult.Ready;
                 lastDetail = outcome.Detail;
 
-                if (time.GetElapsedTime(started) >= options.StateCheckOnEveryFailureAfter
-                    || time.GetElapsedTime(lastStateCheck) >= options.StateCheckInterval)
+                var sinceCheck = time.GetElapsedTime(lastStateCheck);
+                if ((time.GetElapsedTime(started) >= options.StateCheckOnEveryFailureAfter && sinceCheck >= options.StateCheckMinGap)
+                    || sinceCheck >= options.StateCheckInterval)
                 {
                     lastStateCheck = time.GetTimestamp();
                     if (await ExitedAsync(runtime, containerId, options, ct).ConfigureAwait(false) is { } exited) return exited;

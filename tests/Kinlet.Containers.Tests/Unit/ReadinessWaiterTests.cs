@@ -48,11 +48,31 @@ public sealed class ReadinessWaiterTests
             Interval = TimeSpan.FromMilliseconds(5),
             StateCheckInterval = TimeSpan.FromHours(1),
             StateCheckOnEveryFailureAfter = TimeSpan.Zero,
+            StateCheckMinGap = TimeSpan.Zero,
             Deadline = TimeSpan.FromMilliseconds(300),
         }, CancellationToken.None).WaitAsync(Bound);
 
         // One inspection per failed probe, plus the last look at the deadline.
         Assert.InRange(runtime.Inspections, probe.Attempts, probe.Attempts + 1);
+    }
+
+    [Fact]
+    public async Task Slow_starts_check_the_state_no_more_often_than_the_minimum_gap()
+    {
+        var runtime = new FakeRuntime();
+        var probe = new ScriptedProbe(() => Refused);
+
+        await ReadinessWaiter.WaitAsync(runtime, "c1", 1, probe, new ReadinessOptions
+        {
+            Interval = TimeSpan.FromMilliseconds(5),
+            StateCheckInterval = TimeSpan.FromHours(1),
+            StateCheckOnEveryFailureAfter = TimeSpan.Zero,
+            StateCheckMinGap = TimeSpan.FromMilliseconds(100),
+            Deadline = TimeSpan.FromMilliseconds(300),
+        }, CancellationToken.None).WaitAsync(Bound);
+
+        // The gap bounds the checks however many probes fail: at most 300 / 100 + 1, plus the last look at the deadline.
+        Assert.InRange(runtime.Inspections, 1, 5);
     }
 
     [Fact]
