@@ -119,7 +119,7 @@ public static class ServiceValidator
         RevisionSpecValidator.Validate(template.Spec, path + ".spec", d, errors);
     }
 
-    private static void ValidateLabelsAndAnnotations(ObjectMeta meta, string path, List<FieldError> errors)
+    internal static void ValidateLabelsAndAnnotations(ObjectMeta meta, string path, List<FieldError> errors)
     {
         if (meta.Labels is { } labels)
         {

@@ -1,4 +1,5 @@
 using System.Xml;
+using Kinlet.Core.Model;
 
 namespace Kinlet.Eventing.Delivery;
 

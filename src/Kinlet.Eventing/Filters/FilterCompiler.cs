@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Kinlet.Core.Model;
 using Kinlet.Eventing.Filters.Cesql;
 
 namespace Kinlet.Eventing.Filters;

@@ -1,4 +1,5 @@
 using System.Text;
+using Kinlet.Core.Model;
 using Kinlet.Eventing.Delivery;
 
 namespace Kinlet.Eventing.Tests.Delivery;

@@ -1,3 +1,4 @@
+using Kinlet.Core.Model;
 using Kinlet.Eventing.Filters;
 using Kinlet.Eventing.Filters.Cesql;
 
