@@ -1,3 +1,4 @@
+using Kinlet.Eventing;
 using System.Net;
 using Kinlet.Containers;
 using Kinlet.Daemon.Api;
@@ -65,17 +66,23 @@ try
         o.IngressPort = daemon.IngressPort;
         o.DaemonId = state.DaemonId;
     });
+    builder.Services.AddSingleton<Kinlet.Store.Events.IEventLog>(_ => Kinlet.Store.Events.LiteDbEventLog.Open(state.Path));
+    builder.Services.AddKinletEventing();
+    builder.Services.PostConfigure<Kinlet.Eventing.EventingOptions>(o => o.IngressPort = daemon.IngressPort);
 
     var app = builder.Build();
 
     // The ingress port never reaches the control API: requests are split by the port they arrived on.
     var ingress = app.Services.GetRequiredService<IngressHandler>();
+    var brokerIngress = app.Services.GetRequiredService<Kinlet.Eventing.Ingress.BrokerIngress>();
     var ingressPort = daemon.IngressPort;
     app.Use(next => async context =>
     {
         if (context.Connection.LocalPort == ingressPort)
         {
-            if (!await ingress.TryHandleAsync(context)) await DaemonIngress.HandleAsync(context);
+            // A service's host goes to the router; the daemon's own host (localhost:8080) to a broker's ingress.
+            if (!await ingress.TryHandleAsync(context) && !await brokerIngress.TryHandleAsync(context))
+                await DaemonIngress.HandleAsync(context);
             return;
         }
         await next(context);

@@ -33,4 +33,7 @@ public static class Kinds
     public const string Configuration = "Configuration";
     public const string Route = "Route";
     public const string Revision = "Revision";
+    public const string Broker = "Broker";
+    public const string Trigger = "Trigger";
+    public const string PingSource = "PingSource";
 }

@@ -4,6 +4,7 @@ using Kinlet.Core.Manifests;
 using Kinlet.Core.Model;
 using Kinlet.Core.Validation;
 using Kinlet.Serving;
+using Kinlet.Eventing.Controllers;
 using Kinlet.Serving.Controllers;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,7 @@ namespace Kinlet.Daemon.Api;
 public static class ControlApi
 {
     private const string Serving = "/apis/serving.knative.dev/v1";
+    private const string Eventing = "/apis/eventing.knative.dev/v1";
     private const int MaxBodyBytes = 4 * 1024 * 1024;
     private static readonly TimeSpan DeleteBound = TimeSpan.FromMinutes(2);
 
@@ -55,6 +57,17 @@ public static class ControlApi
         s.MapDelete("/namespaces/{ns}/revisions/{name}", async (string ns, string name, ServiceController c, CancellationToken ct) =>
             Json(await c.DeleteRevisionAsync(ns, name, DeleteBound, ct).ConfigureAwait(false)));
 
+        var e = app.MapGroup(Eventing);
+        e.MapGet("/brokers", (BrokerController c) => Json(List("BrokerList", c.List(null), KnativeApi.EventingV1)));
+        e.MapGet("/namespaces/{ns}/brokers", (string ns, BrokerController c) => Json(List("BrokerList", c.List(ns), KnativeApi.EventingV1)));
+        e.MapGet("/namespaces/{ns}/brokers/{name}", (string ns, string name, BrokerController c) => Json(c.Get(ns, name)));
+        e.MapPost("/namespaces/{ns}/brokers", async (string ns, HttpContext http, BrokerController c) =>
+            Json(c.Apply(await ReadResourceAsync<Broker>(http, ns, null, "an eventing.knative.dev/v1 Broker").ConfigureAwait(false), ns),
+                StatusCodes.Status201Created));
+        e.MapPut("/namespaces/{ns}/brokers/{name}", async (string ns, string name, HttpContext http, BrokerController c) =>
+            Json(c.Apply(await ReadResourceAsync<Broker>(http, ns, name, "an eventing.knative.dev/v1 Broker").ConfigureAwait(false), ns)));
+        e.MapDelete("/namespaces/{ns}/brokers/{name}", (string ns, string name, BrokerController c) => Json(c.Delete(ns, name)));
+
         s.MapGet("/routes", (ServiceController c) => Json(List("RouteList", c.ListRoutes(null))));
         s.MapGet("/namespaces/{ns}/routes", (string ns, ServiceController c) => Json(List("RouteList", c.ListRoutes(ns))));
         s.MapGet("/namespaces/{ns}/routes/{name}", (string ns, string name, ServiceController c) => Json(c.GetRoute(ns, name)));
@@ -68,8 +81,8 @@ public static class ControlApi
     private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) =>
         Results.Json(value, KinletJson.Options, "application/json", status);
 
-    private static ResourceList<T> List<T>(string kind, IReadOnlyList<T> items) =>
-        new() { ApiVersion = KnativeApi.ServingV1, Kind = kind, Items = [.. items] };
+    private static ResourceList<T> List<T>(string kind, IReadOnlyList<T> items, string apiVersion = KnativeApi.ServingV1) =>
+        new() { ApiVersion = apiVersion, Kind = kind, Items = [.. items] };
 
     /// <summary>Equality-based label selectors, Kubernetes style: <c>a=b,c=d</c>.</summary>
     private static IReadOnlyList<Revision> Select(IReadOnlyList<Revision> revisions, string? selector)
@@ -85,26 +98,38 @@ public static class ControlApi
         return revisions.Where(r => terms.All(t => r.Metadata.Label(t.Key) == t.Value)).ToList();
     }
 
-    private static async Task<Service> ReadServiceAsync(HttpContext http, string ns, string? name)
+    private static Task<Service> ReadServiceAsync(HttpContext http, string ns, string? name) =>
+        ReadResourceAsync<Service>(http, ns, name, "a serving.knative.dev/v1 Service");
+
+    /// <summary>A resource from the request body; its namespace and name must agree with the path's.</summary>
+    private static async Task<T> ReadResourceAsync<T>(HttpContext http, string ns, string? name, string what) where T : class
     {
-        var body = await ReadBodyAsync(http).ConfigureAwait(false);
-        var bound = ManifestReader.Bind<Service>(body);
+        var body = await ReadBodyAsync(http, what).ConfigureAwait(false);
+        var bound = ManifestReader.Bind<T>(body);
         foreach (var warning in bound.Warnings)
             http.Response.Headers.Append("Warning", $"299 - \"{warning.Replace('"', '\'')}\"");
-        var service = bound.Value;
-        if (service.Metadata.Namespace is { } bodyNs && bodyNs != ns)
+        var resource = bound.Value;
+        var meta = MetadataOf(resource);
+        if (meta.Namespace is { } bodyNs && bodyNs != ns)
             throw new ValidationException("metadata.namespace", $"\"{bodyNs}\" does not match the namespace in the path (\"{ns}\")");
-        service.Metadata.Namespace = ns;
+        meta.Namespace = ns;
         if (name is not null)
         {
-            if (service.Metadata.Name is { } bodyName && bodyName != name)
+            if (meta.Name is { } bodyName && bodyName != name)
                 throw new ValidationException("metadata.name", $"\"{bodyName}\" does not match the name in the path (\"{name}\")");
-            service.Metadata.Name = name;
+            meta.Name = name;
         }
-        return service;
+        return resource;
     }
 
-    private static async Task<string> ReadBodyAsync(HttpContext http)
+    private static ObjectMeta MetadataOf<T>(T resource) => resource switch
+    {
+        Service s => s.Metadata ??= new ObjectMeta(),
+        Broker b => b.Metadata ??= new ObjectMeta(),
+        _ => throw new InvalidOperationException($"no metadata accessor for {typeof(T).Name}"),
+    };
+
+    private static async Task<string> ReadBodyAsync(HttpContext http, string what)
     {
         if (http.Request.ContentLength > MaxBodyBytes)
             throw new BadHttpRequestException($"the body is over {MaxBodyBytes / 1024 / 1024} MiB", StatusCodes.Status413PayloadTooLarge);
@@ -117,7 +142,7 @@ public static class ControlApi
                 throw new BadHttpRequestException($"the body is over {MaxBodyBytes / 1024 / 1024} MiB", StatusCodes.Status413PayloadTooLarge);
             buffer.Write(chunk, 0, read);
         }
-        if (buffer.Length == 0) throw new ValidationException("", "the body is empty; send a serving.knative.dev/v1 Service as JSON");
+        if (buffer.Length == 0) throw new ValidationException("", $"the body is empty; send {what} as JSON");
         try
         {
             return new UTF8Encoding(false, true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);

@@ -4,7 +4,7 @@ namespace Kinlet.Daemon.Ingress;
 
 /// <summary>
 /// Ingress requests whose Host names no service (<c>localhost:8080</c>, <c>127.0.0.1:8080</c>) are the
-/// daemon's own: health now, the broker ingress when eventing lands. Never the control API.
+/// daemon's own: health and (before this) the broker ingress. Never the control API.
 /// </summary>
 public static class DaemonIngress
 {

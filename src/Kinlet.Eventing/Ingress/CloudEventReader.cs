@@ -31,7 +31,8 @@ public static class CloudEventReader
     public static readonly CloudEventAttribute BrokerTtl = CloudEventAttribute.CreateExtension("knativebrokerttl", CloudEventAttributeType.Integer);
 
     private static readonly CloudEventAttribute[] Extensions = [BrokerTtl];
-    private static readonly JsonEventFormatter Formatter = new();
+    /// <summary>The one JSON formatter (structured and batched mode, and the data of a JSON event as bytes).</summary>
+    public static readonly JsonEventFormatter Formatter = new();
 
     public static async Task<IReadOnlyList<CloudEvent>> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {

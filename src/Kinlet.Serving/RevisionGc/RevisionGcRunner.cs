@@ -1,3 +1,4 @@
+using Kinlet.Core.Validation;
 using System.Globalization;
 using Kinlet.Core.Model;
 using Kinlet.Serving.Controllers;

@@ -1,4 +1,4 @@
-namespace Kinlet.Serving.Controllers;
+namespace Kinlet.Core.Validation;
 
 /// <summary>The resource does not exist (API: 404).</summary>
 public sealed class ResourceNotFoundException(string kind, string name)

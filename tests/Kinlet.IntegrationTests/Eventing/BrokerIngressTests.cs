@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Kinlet.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Kinlet.IntegrationTests.Eventing;
+
+/// <summary>The broker's ingress on a real daemon: what it accepts (202 after storing), and the 4xx it answers otherwise.</summary>
+public sealed class BrokerIngressTests(DaemonFixture fixture, ITestOutputHelper output) : DaemonTest(fixture, output)
+{
+    private const string Brokers = "/apis/eventing.knative.dev/v1/namespaces/default/brokers";
+
+    private async Task CreateBrokerAsync(string name)
+    {
+        using var response = await Daemon.Api.PostAsync(Brokers, new StringContent(
+            $$$"""{"apiVersion":"eventing.knative.dev/v1","kind":"Broker","metadata":{"name":"{{{name}}}"}}""", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        Output.WriteLine(body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var url = JsonDocument.Parse(body).RootElement.GetProperty("status").GetProperty("address").GetProperty("url").GetString();
+        Assert.Equal($"http://localhost:{Daemon.IngressPort}/default/{name}", url);
+    }
+
+    private async Task<(int Status, string Body, HttpResponseMessage Response)> SendAsync(string path, HttpMethod method, HttpContent? content = null,
+        params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(method, $"http://127.0.0.1:{Daemon.IngressPort}{path}") { Content = content };
+        request.Headers.Host = $"localhost:{Daemon.IngressPort}";
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        var response = await Daemon.Ingress.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response);
+    }
+
+    private static (string, string)[] Ce(string id) => [("ce-specversion", "1.0"), ("ce-id", id), ("ce-source", "/shop"), ("ce-type", "com.example.order.created")];
+
+    private static StringContent Json(string json, string type = "application/json") =>
+        new(json, new MediaTypeHeaderValue(type));
+
+    [Fact]
+    public async Task Accepts_binary_structured_and_batched_events_and_answers_4xx_naming_what_is_wrong()
+    {
+        await CreateBrokerAsync("shop");
+
+        Assert.Equal(202, (await SendAsync("/default/shop", HttpMethod.Post, Json("""{"id":1}"""), Ce("1"))).Status);
+        Assert.Equal(202, (await SendAsync("/default/shop", HttpMethod.Post,
+            Json("""{"specversion":"1.0","id":"2","source":"/shop","type":"t","data":{"a":1}}""", "application/cloudevents+json"))).Status);
+        Assert.Equal(202, (await SendAsync("/default/shop", HttpMethod.Post,
+            Json("""[{"specversion":"1.0","id":"3","source":"/s","type":"t"},{"specversion":"1.0","id":"4","source":"/s","type":"t"}]""",
+                "application/cloudevents-batch+json"))).Status);
+
+        foreach (var missing in new[] { "ce-id", "ce-source", "ce-type", "ce-specversion" })
+        {
+            var (status, body, _) = await SendAsync("/default/shop", HttpMethod.Post, Json("{}"), [.. Ce("5").Where(h => h.Item1 != missing)]);
+            Assert.Equal(400, status);
+            Assert.Equal(missing[3..], JsonDocument.Parse(body).RootElement.GetProperty("field").GetString());
+        }
+        Assert.Equal(400, (await SendAsync("/default/shop", HttpMethod.Post, Json("{not json", "application/cloudevents+json"))).Status);
+        Assert.Equal(400, (await SendAsync("/default/shop", HttpMethod.Post, Json("{}"),
+            [.. Ce("6").Where(h => h.Item1 != "ce-specversion"), ("ce-specversion", "0.3")])).Status);
+
+        Assert.Equal(404, (await SendAsync("/default/nope", HttpMethod.Post, Json("{}"), Ce("7"))).Status);
+        Assert.Equal(405, (await SendAsync("/default/shop", HttpMethod.Get)).Status);
+        var options = await SendAsync("/default/shop", HttpMethod.Options);
+        Assert.Equal(200, options.Status);
+        Assert.Equal("*", options.Response.Headers.GetValues("WebHook-Allowed-Origin").Single());
+
+        using var deleted = await Daemon.Api.DeleteAsync($"{Brokers}/shop");
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(404, (await SendAsync("/default/shop", HttpMethod.Post, Json("{}"), Ce("8"))).Status);
+    }
+}
