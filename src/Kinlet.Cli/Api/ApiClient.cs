@@ -84,6 +84,18 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl, TokenInfo token, A
 
     // Daemon
 
+    public Task<ResourceList<Broker>> ListBrokersAsync(string ns, CancellationToken ct) =>
+        SendAsync<ResourceList<Broker>>(HttpMethod.Get, ApiPaths.Brokers(ns), null, ct);
+
+    public Task<Broker> GetBrokerAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<Broker>(HttpMethod.Get, ApiPaths.Broker(ns, name), null, ct, notFound: NotFound("broker", name, ns));
+
+    public Task<Broker> CreateBrokerAsync(string ns, object body, CancellationToken ct) =>
+        SendAsync<Broker>(HttpMethod.Post, ApiPaths.Brokers(ns), body, ct);
+
+    public Task DeleteBrokerAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.Broker(ns, name), null, ct, NotFound("broker", name, ns), DeleteTimeout, allowEmpty: true);
+
     public Task<DaemonVersion> GetVersionAsync(CancellationToken ct) =>
         SendAsync<DaemonVersion>(HttpMethod.Get, ApiPaths.Version, null, ct);
 

@@ -6,6 +6,7 @@ namespace Kinlet.Cli.Api;
 internal static class ApiPaths
 {
     private const string Serving = "/apis/" + KnativeApi.ServingV1;
+    private const string Eventing = "/apis/" + KnativeApi.EventingV1;
 
     public const string Version = "/version";
     public const string Healthz = "/healthz";
@@ -24,6 +25,9 @@ internal static class ApiPaths
     public static string Route(string ns, string name) => $"{Routes(ns)}/{E(name)}";
     public static string Configurations(string ns) => $"{Serving}/namespaces/{E(ns)}/configurations";
     public static string Configuration(string ns, string name) => $"{Configurations(ns)}/{E(name)}";
+
+    public static string Brokers(string ns) => $"{Eventing}/namespaces/{E(ns)}/brokers";
+    public static string Broker(string ns, string name) => $"{Brokers(ns)}/{E(name)}";
 
     private static string E(string segment) => Uri.EscapeDataString(segment);
 }

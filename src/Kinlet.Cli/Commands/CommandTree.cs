@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Kinlet.Cli.Commands.Apply;
+using Kinlet.Cli.Commands.Brokers;
 using Kinlet.Cli.Commands.Export;
 using Kinlet.Cli.Commands.Invoke;
 using Kinlet.Cli.Commands.Revisions;
@@ -28,6 +29,8 @@ internal static class CommandTree
                 new RevisionListVerb(c), new RevisionDescribeVerb(c), new RevisionDeleteVerb(c)),
             Noun("route", "List and describe routes", ["routes"],
                 new RouteListVerb(c), new RouteDescribeVerb(c)),
+            Noun("broker", "Create, list, describe and delete brokers", ["brokers"],
+                new BrokerCreateVerb(c), new BrokerListVerb(c), new BrokerDescribeVerb(c), new BrokerDeleteVerb(c)),
             new ApplyVerb(c).Build(),
             new ExportVerb(c).Build(),
             new InvokeVerb(c).Build(),

@@ -70,4 +70,27 @@ public sealed class BrokerIngressTests(DaemonFixture fixture, ITestOutputHelper 
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal(404, (await SendAsync("/default/shop", HttpMethod.Post, Json("{}"), Ce("8"))).Status);
     }
+
+    [Fact]
+    public async Task Cli_creates_lists_describes_and_deletes_brokers()
+    {
+        var created = await Cli("broker", "create", "clibroker");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Contains($"http://localhost:{Daemon.IngressPort}/default/clibroker", created.Stdout);
+
+        var list = await Cli("broker", "list");
+        Assert.Contains("clibroker", list.Stdout);
+        var describe = await Cli("broker", "describe", "clibroker");
+        Assert.Contains("URL:", describe.Stdout);
+        Assert.Contains("Ready", describe.Stdout);
+        Assert.Equal(202, (await SendAsync("/default/clibroker", HttpMethod.Post, Json("{}"), Ce("1"))).Status);
+
+        Assert.Equal(0, (await Cli("broker", "delete", "clibroker")).ExitCode);
+        var missing = await Cli("broker", "describe", "clibroker");
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("clibroker", missing.Stderr);
+        var bad = await Cli("broker", "create", "Bad_Name");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("metadata.name", bad.Stderr);
+    }
 }
