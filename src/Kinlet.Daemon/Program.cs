@@ -68,7 +68,11 @@ try
     });
     builder.Services.AddSingleton<Kinlet.Store.Events.IEventLog>(_ => Kinlet.Store.Events.LiteDbEventLog.Open(state.Path));
     builder.Services.AddKinletEventing();
-    builder.Services.PostConfigure<Kinlet.Eventing.EventingOptions>(o => o.IngressPort = daemon.IngressPort);
+    builder.Services.PostConfigure<Kinlet.Eventing.EventingOptions>(o =>
+    {
+        o.IngressPort = daemon.IngressPort;
+        o.Domain = daemon.Domain;
+    });
 
     var app = builder.Build();
 

@@ -9,6 +9,9 @@ public sealed class EventingOptions
     public int IngressPort { get; set; } = 8080;
     public string IngressHost { get; set; } = "localhost";
 
+    /// <summary>The services' domain (as Kinlet:Serving:Domain): a Service subscriber is reached at &lt;name&gt;.&lt;domain&gt;.</summary>
+    public string Domain { get; set; } = "localhost";
+
     /// <summary>Largest request body the broker ingress takes (a batch counts whole); more is 413. Knative: at least 64 KB.</summary>
     public long MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
 

@@ -13,6 +13,7 @@ public static class EventingServiceCollectionExtensions
         services.AddOptions<EventingOptions>().BindConfiguration(EventingOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BrokerController>();
+        services.TryAddSingleton<TriggerController>();
         services.TryAddSingleton<BrokerIngress>();
         return services;
     }

@@ -67,6 +67,15 @@ public static class ControlApi
         e.MapPut("/namespaces/{ns}/brokers/{name}", async (string ns, string name, HttpContext http, BrokerController c) =>
             Json(c.Apply(await ReadResourceAsync<Broker>(http, ns, name, "an eventing.knative.dev/v1 Broker").ConfigureAwait(false), ns)));
         e.MapDelete("/namespaces/{ns}/brokers/{name}", (string ns, string name, BrokerController c) => Json(c.Delete(ns, name)));
+        e.MapGet("/triggers", (TriggerController c) => Json(List("TriggerList", c.List(null), KnativeApi.EventingV1)));
+        e.MapGet("/namespaces/{ns}/triggers", (string ns, TriggerController c) => Json(List("TriggerList", c.List(ns), KnativeApi.EventingV1)));
+        e.MapGet("/namespaces/{ns}/triggers/{name}", (string ns, string name, TriggerController c) => Json(c.Get(ns, name)));
+        e.MapPost("/namespaces/{ns}/triggers", async (string ns, HttpContext http, TriggerController c) =>
+            Json(c.Apply(await ReadResourceAsync<Trigger>(http, ns, null, "an eventing.knative.dev/v1 Trigger").ConfigureAwait(false), ns),
+                StatusCodes.Status201Created));
+        e.MapPut("/namespaces/{ns}/triggers/{name}", async (string ns, string name, HttpContext http, TriggerController c) =>
+            Json(c.Apply(await ReadResourceAsync<Trigger>(http, ns, name, "an eventing.knative.dev/v1 Trigger").ConfigureAwait(false), ns)));
+        e.MapDelete("/namespaces/{ns}/triggers/{name}", (string ns, string name, TriggerController c) => Json(c.Delete(ns, name)));
 
         s.MapGet("/routes", (ServiceController c) => Json(List("RouteList", c.ListRoutes(null))));
         s.MapGet("/namespaces/{ns}/routes", (string ns, ServiceController c) => Json(List("RouteList", c.ListRoutes(ns))));
@@ -126,6 +135,7 @@ public static class ControlApi
     {
         Service s => s.Metadata ??= new ObjectMeta(),
         Broker b => b.Metadata ??= new ObjectMeta(),
+        Trigger t => t.Metadata ??= new ObjectMeta(),
         _ => throw new InvalidOperationException($"no metadata accessor for {typeof(T).Name}"),
     };
 
