@@ -96,6 +96,18 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl, TokenInfo token, A
     public Task DeleteBrokerAsync(string ns, string name, CancellationToken ct) =>
         SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.Broker(ns, name), null, ct, NotFound("broker", name, ns), DeleteTimeout, allowEmpty: true);
 
+    public Task<ResourceList<Trigger>> ListTriggersAsync(string ns, CancellationToken ct) =>
+        SendAsync<ResourceList<Trigger>>(HttpMethod.Get, ApiPaths.Triggers(ns), null, ct);
+
+    public Task<Trigger> GetTriggerAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<Trigger>(HttpMethod.Get, ApiPaths.Trigger(ns, name), null, ct, notFound: NotFound("trigger", name, ns));
+
+    public Task<Trigger> CreateTriggerAsync(string ns, object body, CancellationToken ct) =>
+        SendAsync<Trigger>(HttpMethod.Post, ApiPaths.Triggers(ns), body, ct);
+
+    public Task DeleteTriggerAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.Trigger(ns, name), null, ct, NotFound("trigger", name, ns), DeleteTimeout, allowEmpty: true);
+
     public Task<DaemonVersion> GetVersionAsync(CancellationToken ct) =>
         SendAsync<DaemonVersion>(HttpMethod.Get, ApiPaths.Version, null, ct);
 

@@ -29,5 +29,8 @@ internal static class ApiPaths
     public static string Brokers(string ns) => $"{Eventing}/namespaces/{E(ns)}/brokers";
     public static string Broker(string ns, string name) => $"{Brokers(ns)}/{E(name)}";
 
+    public static string Triggers(string ns) => $"{Eventing}/namespaces/{E(ns)}/triggers";
+    public static string Trigger(string ns, string name) => $"{Triggers(ns)}/{E(name)}";
+
     private static string E(string segment) => Uri.EscapeDataString(segment);
 }

@@ -7,6 +7,7 @@ using Kinlet.Cli.Commands.Invoke;
 using Kinlet.Cli.Commands.Revisions;
 using Kinlet.Cli.Commands.Routes;
 using Kinlet.Cli.Commands.Services;
+using Kinlet.Cli.Commands.Triggers;
 using Kinlet.Cli.Commands.Version;
 
 namespace Kinlet.Cli.Commands;
@@ -31,6 +32,8 @@ internal static class CommandTree
                 new RouteListVerb(c), new RouteDescribeVerb(c)),
             Noun("broker", "Create, list, describe and delete brokers", ["brokers"],
                 new BrokerCreateVerb(c), new BrokerListVerb(c), new BrokerDescribeVerb(c), new BrokerDeleteVerb(c)),
+            Noun("trigger", "Create, list, describe and delete triggers", ["triggers"],
+                new TriggerCreateVerb(c), new TriggerListVerb(c), new TriggerDescribeVerb(c), new TriggerDeleteVerb(c)),
             new ApplyVerb(c).Build(),
             new ExportVerb(c).Build(),
             new InvokeVerb(c).Build(),

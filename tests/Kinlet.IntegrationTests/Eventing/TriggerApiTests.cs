@@ -59,4 +59,36 @@ public sealed class TriggerApiTests(DaemonFixture fixture, ITestOutputHelper out
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         using var brokerGone = await Daemon.Api.DeleteAsync("/apis/eventing.knative.dev/v1/namespaces/default/brokers/tbroker");
     }
+
+    [Fact]
+    public async Task Cli_creates_lists_describes_and_deletes_triggers()
+    {
+        Assert.Equal(0, (await Cli("broker", "create", "clitb")).ExitCode);
+        var created = await Cli("trigger", "create", "orders", "--broker", "clitb", "--filter", "type=com.example.order.created",
+            "--sink", "ksvc:order-processor", "--retry", "3", "--backoff-delay", "PT0.5S");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Contains($"http://order-processor.localhost:{Daemon.IngressPort}", created.Stdout);
+        var audit = await Cli("trigger", "create", "audit", "--broker", "clitb", "--sink", "http://127.0.0.1:9999/audit",
+            "--filter-sql", "source LIKE '/shop%'");
+        Assert.True(audit.ExitCode == 0, audit.ToString());
+
+        var list = await Cli("trigger", "list");
+        Assert.Contains("orders", list.Stdout);
+        Assert.Contains("ksvc:order-processor", list.Stdout);
+        Assert.Contains("http://127.0.0.1:9999/audit", list.Stdout);
+        var describe = await Cli("trigger", "describe", "audit");
+        Assert.Contains("source LIKE '/shop%'", describe.Stdout);
+
+        var bad = await Cli("trigger", "create", "bad", "--broker", "clitb", "--sink", "ksvc:x", "--filter-sql", "type LIKE");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("spec.filters[0].cesql", bad.Stderr);
+        var badSink = await Cli("trigger", "create", "bad", "--broker", "clitb", "--sink", "ftp://x");
+        Assert.NotEqual(0, badSink.ExitCode);
+        Assert.Contains("--sink", badSink.Stderr);
+
+        Assert.Equal(0, (await Cli("trigger", "delete", "orders")).ExitCode);
+        Assert.Equal(0, (await Cli("trigger", "delete", "audit")).ExitCode);
+        Assert.DoesNotContain("orders", (await Cli("trigger", "list")).Stdout);
+        await Cli("broker", "delete", "clitb");
+    }
 }
