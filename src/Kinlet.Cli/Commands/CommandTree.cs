@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using Kinlet.Cli.Commands.Apply;
 using Kinlet.Cli.Commands.Brokers;
+using Kinlet.Cli.Commands.Events;
 using Kinlet.Cli.Commands.Export;
 using Kinlet.Cli.Commands.Invoke;
 using Kinlet.Cli.Commands.Revisions;
@@ -34,6 +35,7 @@ internal static class CommandTree
                 new BrokerCreateVerb(c), new BrokerListVerb(c), new BrokerDescribeVerb(c), new BrokerDeleteVerb(c)),
             Noun("trigger", "Create, list, describe and delete triggers", ["triggers"],
                 new TriggerCreateVerb(c), new TriggerListVerb(c), new TriggerDescribeVerb(c), new TriggerDeleteVerb(c)),
+            Noun("event", "Send events", ["events"], new EventSendVerb(c)),
             new ApplyVerb(c).Build(),
             new ExportVerb(c).Build(),
             new InvokeVerb(c).Build(),

@@ -93,4 +93,22 @@ public sealed class BrokerIngressTests(DaemonFixture fixture, ITestOutputHelper 
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("metadata.name", bad.Stderr);
     }
+
+    [Fact]
+    public async Task Cli_sends_events_built_with_the_cloudevents_sdk()
+    {
+        Assert.Equal(0, (await Cli("broker", "create", "sendto")).ExitCode);
+        var sent = await Cli("event", "send", "--broker", "sendto", "--type", "com.example.order.created", "--source", "/shop",
+            "--data", "{\"id\":1}", "--id", "order-1", "--extension", "myext=blue");
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        Assert.Contains("order-1", sent.Stdout);
+
+        var notJson = await Cli("event", "send", "--broker", "sendto", "--type", "t", "--source", "/s", "--data", "{oops");
+        Assert.Equal(2, notJson.ExitCode);
+        Assert.Contains("--data", notJson.Stderr);
+        var noBroker = await Cli("event", "send", "--broker", "nobroker", "--type", "t", "--source", "/s");
+        Assert.NotEqual(0, noBroker.ExitCode);
+        Assert.Contains("nobroker", noBroker.Stderr);
+        await Cli("broker", "delete", "sendto");
+    }
 }
