@@ -156,34 +156,6 @@ public sealed class ServiceLifecycleTests(DaemonFixture fixture, ITestOutputHelp
     }
 
     [Fact]
-    public async Task Container_gets_Knative_env_and_forwarded_headers()
-    {
-        var created = await Cli("service", "create", "envcheck", "--image", Images.TestFn, "--port", "8181");
-        Assert.True(created.ExitCode == 0, created.ToString());
-
-        var env = JsonDocument.Parse((await Daemon.GetAsync(Daemon.Host("envcheck"), "/env")).Body).RootElement;
-        Assert.Equal("8181", env.GetProperty("PORT").GetString());
-        Assert.Equal("envcheck", env.GetProperty("K_SERVICE").GetString());
-        Assert.Equal("envcheck", env.GetProperty("K_CONFIGURATION").GetString());
-        Assert.Equal("envcheck-00001", env.GetProperty("K_REVISION").GetString());
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{Daemon.IngressPort}/headers");
-        request.Headers.Host = Daemon.Host("envcheck");
-        request.Headers.TryAddWithoutValidation("X-User-Header", "Verbatim Value; with=stuff");
-        request.Headers.TryAddWithoutValidation("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
-        using var response = await Daemon.Ingress.SendAsync(request);
-        var echoed = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(Daemon.Host("envcheck"), echoed.GetProperty("host").GetString());
-        var headers = echoed.GetProperty("headers");
-        string H(string name) => headers.EnumerateObject().First(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Value.GetString()!;
-        Assert.Equal("Verbatim Value; with=stuff", H("X-User-Header"));
-        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", H("traceparent"));
-        Assert.Equal("127.0.0.1", H("X-Forwarded-For"));
-        Assert.Equal("http", H("X-Forwarded-Proto"));
-        Assert.Equal($"for=127.0.0.1;host=\"{Daemon.Host("envcheck")}\";proto=http", H("Forwarded"));
-    }
-
-    [Fact]
     public async Task Bad_image_makes_the_service_not_ready_with_a_reason_and_requests_fail_fast()
     {
         var created = await Cli("service", "create", "badimage", "--image", Images.Missing);

@@ -44,18 +44,6 @@ public sealed class TrafficTests(DaemonFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
-    public async Task Custom_revision_name_is_used_and_reusing_it_with_a_new_template_is_rejected()
-    {
-        var create = await Cli("service", "create", "byo", "--image", Images.TestFn, "--revision-name", "byo-first");
-        Assert.True(create.ExitCode == 0, create.ToString());
-        Assert.Equal(200, (await Daemon.GetAsync(Daemon.Host("byo"))).Status);
-
-        var reuse = await Cli("service", "update", "byo", "--env", "TARGET=changed", "--revision-name", "byo-first");
-        Assert.NotEqual(0, reuse.ExitCode);
-        Assert.Contains("byo-first", reuse.Stderr);
-    }
-
-    [Fact]
     public async Task Hello_sample_applies_and_answers()
     {
         var sample = Path.Combine(RepoRoot(), "samples", "hello", "service.yaml");

@@ -37,23 +37,46 @@ internal static class ConformanceSupport
         }
     }
 
-    /// <summary><paramref name="clients"/> loops calling <paramref name="path"/> until <paramref name="duration"/> passes; every status seen.</summary>
-    public static async Task<List<int>> LoadAsync(this KinletDaemon daemon, string service, string path, int clients, TimeSpan duration)
+    /// <summary>
+    /// <paramref name="clients"/> loops calling <paramref name="path"/> until <paramref name="duration"/> passes:
+    /// every answer's status and testfn's X-Max-Concurrency header (-1 when absent).
+    /// </summary>
+    public static async Task<List<LoadResult>> LoadAsync(this KinletDaemon daemon, string service, string path, int clients, TimeSpan duration)
     {
-        var statuses = new List<int>();
+        var results = new List<LoadResult>();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
             while (clock.Elapsed < duration)
             {
-                var (status, _, response) = await daemon.TryGetAsync(service, path);
+                var (status, body, response) = await daemon.TryGetAsync(service, path);
+                var max = response?.Headers.TryGetValues("X-Max-Concurrency", out var values) == true
+                    && int.TryParse(values.FirstOrDefault(), out var m) ? m : -1;
                 response?.Dispose();
-                lock (statuses) statuses.Add(status);
+                lock (results) results.Add(new LoadResult(status, max, status == 200 ? "" : body));
             }
         }));
-        return statuses;
+        return results;
+    }
+
+    /// <summary>This daemon's live containers of one revision (created, running or paused; not exited or dead).</summary>
+    public static async Task<int> LiveContainersAsync(this KinletDaemon daemon, string service, string revision) =>
+        (await daemon.ContainersAsync(service)).Count(c =>
+            c.Labels.TryGetValue(KnownKeys.ContainerRevision, out var r) && r == revision
+            && c.State is Kinlet.Containers.ContainerRunState.Created or Kinlet.Containers.ContainerRunState.Running
+                or Kinlet.Containers.ContainerRunState.Paused or Kinlet.Containers.ContainerRunState.Restarting);
+
+    /// <summary>Deletes the service and checks the daemon said yes.</summary>
+    public static async Task DeleteServiceAsync(this KinletDaemon daemon, Xunit.Abstractions.ITestOutputHelper output, string name)
+    {
+        var result = await daemon.CliAsync("service", "delete", name);
+        output.WriteLine($"$ kinlet service delete {name}\n{result}");
+        Assert.True(result.ExitCode == 0, result.ToString());
     }
 }
+
+/// <summary>One answer under load: its status, the instance's X-Max-Concurrency (-1: none), the body of a non-200.</summary>
+internal sealed record LoadResult(int Status, int MaxConcurrency, string Error);
 
 /// <summary>
 /// A daemon with Knative's windows shortened, so scale-to-zero tests take seconds, not minutes, and a

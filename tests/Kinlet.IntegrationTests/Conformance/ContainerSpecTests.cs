@@ -4,11 +4,11 @@ using Xunit.Abstractions;
 
 namespace Kinlet.IntegrationTests.Conformance;
 
-/// <summary>Knative's CmdArgs, WorkingDir, RunAsUser, MustEnvVars (declared port) and CustomResourcesLimits.</summary>
+/// <summary>Knative's CmdArgs, WorkingDir, RunAsUser and CustomResourcesLimits.</summary>
 public sealed class ContainerSpecTests(DaemonFixture fixture, ITestOutputHelper output) : DaemonTest(fixture, output)
 {
     [Fact]
-    public async Task Command_args_working_dir_run_as_user_and_port_are_honoured()
+    public async Task Command_args_working_dir_and_run_as_user_are_honoured()
     {
         await Daemon.ApplyAsync(Output, """
             apiVersion: serving.knative.dev/v1
@@ -25,26 +25,22 @@ public sealed class ContainerSpecTests(DaemonFixture fixture, ITestOutputHelper 
                       workingDir: /tmp
                       securityContext:
                         runAsUser: 65532
-                      ports:
-                        - containerPort: 8888
 
             """);
         var (status, body, _) = await Daemon.TryGetAsync("shape", "/info");
         Assert.True(status == 200, body);
+        Output.WriteLine(body);
         var info = JsonDocument.Parse(body).RootElement;
         Assert.Equal("/tmp", info.GetProperty("cwd").GetString());
         Assert.Equal(65532u, info.GetProperty("uid").GetUInt32());
+        // .NET's command line: the assembly the command named, then the args, in order.
         var args = info.GetProperty("args").EnumerateArray().Select(a => a.GetString()).ToList();
-        Assert.Contains("--kinlet-arg", args);
-        Assert.Contains("value", args);
-
-        var env = JsonDocument.Parse((await Daemon.TryGetAsync("shape", "/env")).Body).RootElement;
-        Assert.Equal("8888", env.GetProperty("PORT").GetString());
-        await Cli("service", "delete", "shape");
+        Assert.Equal(["/app/testfn.dll", "--kinlet-arg", "value"], args);
+        await Daemon.DeleteServiceAsync(Output, "shape");
     }
 
     [Fact]
-    public async Task A_memory_limit_lets_100MB_through_and_stops_500MB()
+    public async Task A_350Mi_memory_limit_lets_100MB_through_and_stops_500MB()
     {
         await Daemon.ApplyAsync(Output, """
             apiVersion: serving.knative.dev/v1
@@ -61,10 +57,13 @@ public sealed class ContainerSpecTests(DaemonFixture fixture, ITestOutputHelper 
                           memory: 350Mi
 
             """);
-        Assert.Equal(200, (await Daemon.TryGetAsync("limits", "/bloat?mb=100")).Status);
-        var (status, body, _) = await Daemon.TryGetAsync("limits", "/bloat?mb=500");
+        var small = await Daemon.TryGetAsync("limits", "/alloc?mb=100");
+        Assert.True(small.Status == 200, $"100 MB: {small.Status} {small.Body}");
+
+        // The kernel OOM-kills the container in the middle of the request: the daemon answers for it.
+        var (status, body, _) = await Daemon.TryGetAsync("limits", "/alloc?mb=500");
         Output.WriteLine($"500 MB: {status} {body}");
-        Assert.NotEqual(200, status);
-        await Cli("service", "delete", "limits");
+        Assert.True(status is 502 or 503, $"500 MB over a 350Mi limit: expected 502 or 503, got {status} {body}");
+        await Daemon.DeleteServiceAsync(Output, "limits");
     }
 }

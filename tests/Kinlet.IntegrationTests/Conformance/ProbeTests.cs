@@ -43,7 +43,7 @@ public sealed class ProbeTests(DaemonFixture fixture, ITestOutputHelper output) 
         {
             var (status, body, _) = await Daemon.TryGetAsync(name, "/");
             Assert.True(status == 200, $"{name}: {status} {body}");
-            await Cli("service", "delete", name);
+            await Daemon.DeleteServiceAsync(Output, name);
         }
     }
 
@@ -67,7 +67,7 @@ public sealed class ProbeTests(DaemonFixture fixture, ITestOutputHelper output) 
                         httpGet:
                           path: /healthz
                         periodSeconds: 1
-                        failureThreshold: 2
+                        failureThreshold: 1
 
             """);
         var before = (await Daemon.ContainersAsync("liveness")).Select(c => c.Id).ToHashSet();
@@ -81,6 +81,6 @@ public sealed class ProbeTests(DaemonFixture fixture, ITestOutputHelper output) 
             return running.Count == 1 && !before.Contains(running[0].Id);
         }, "a new container in place of the unhealthy one", TimeSpan.FromSeconds(60));
         Assert.Equal(200, (await Daemon.TryGetAsync("liveness", "/healthz")).Status);
-        await Cli("service", "delete", "liveness");
+        await Daemon.DeleteServiceAsync(Output, "liveness");
     }
 }

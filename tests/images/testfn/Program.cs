@@ -35,15 +35,24 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
 var app = builder.Build();
 
-// Requests in flight, as this process sees them (all paths but /concurrency itself).
+// Requests in flight, as this process sees them: every path but /concurrency and the probe paths
+// (/ready, /healthz), which the daemon's prober calls beside the traffic. Every response carries the
+// high-water mark so far as X-Max-Concurrency, so a test that cannot address one instance still sees
+// each instance's figure in the answers it gets.
 app.Use(async (ctx, next) =>
 {
-    if (ctx.Request.Path.StartsWithSegments("/concurrency"))
+    var path = ctx.Request.Path;
+    if (path.StartsWithSegments("/concurrency") || path.StartsWithSegments("/ready") || path.StartsWithSegments("/healthz"))
     {
         await next(ctx);
         return;
     }
     InFlight.Enter();
+    ctx.Response.OnStarting(() =>
+    {
+        ctx.Response.Headers["X-Max-Concurrency"] = InFlight.Snapshot().Max.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Task.CompletedTask;
+    });
     try
     {
         await next(ctx);
@@ -96,6 +105,33 @@ Get("/sleep", async ctx =>
     await Text(ctx, $"slept {ms}");
 });
 
+// Nothing at all for N ms (no headers either), then `stalled N`: a late first byte.
+Get("/stall", async ctx =>
+{
+    var ms = IntQuery(ctx, "ms", 0);
+    if (ms > 0)
+    {
+        await Task.Delay(ms, ctx.RequestAborted);
+    }
+    await Text(ctx, $"stalled {ms}");
+});
+
+// Headers and `first\n` at once (flushed), then nothing for stallMs, then `rest\n`: an early first byte
+// followed by a long gap.
+Get("/firstbyte", async ctx =>
+{
+    var stallMs = IntQuery(ctx, "stallMs", 0);
+    ctx.Response.ContentType = "text/plain; charset=utf-8";
+    await ctx.Response.StartAsync(ctx.RequestAborted);
+    await ctx.Response.WriteAsync("first\n", ctx.RequestAborted);
+    await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+    if (stallMs > 0)
+    {
+        await Task.Delay(stallMs, ctx.RequestAborted);
+    }
+    await ctx.Response.WriteAsync("rest\n", ctx.RequestAborted);
+});
+
 Get("/stream", async ctx =>
 {
     var chunks = IntQuery(ctx, "chunks", 5);
@@ -113,12 +149,16 @@ Get("/stream", async ctx =>
     }
 });
 
-Get("/bloat", ctx =>
+// /alloc is the conformance tests' name for it; /bloat stays for older callers.
+foreach (var pattern in new[] { "/bloat", "/alloc" })
 {
-    var mb = IntQuery(ctx, "mb", 0);
-    Bloat.Allocate(mb);
-    return Text(ctx, $"allocated {mb}");
-});
+    Get(pattern, ctx =>
+    {
+        var mb = IntQuery(ctx, "mb", 0);
+        Bloat.Allocate(mb);
+        return Text(ctx, $"allocated {mb}");
+    });
+}
 
 app.MapPost("/echo", (RequestDelegate)(async ctx =>
 {
@@ -147,6 +187,14 @@ Get("/exit", ctx =>
         return Task.CompletedTask;
     });
     return Text(ctx, $"exiting with {code}");
+});
+
+// A crash in the middle of a request: no answer, the process ends at once with code 3.
+Get("/crash", _ =>
+{
+    Console.Error.WriteLine("crashing with 3");
+    Native.Exit(3);
+    return Task.CompletedTask;
 });
 
 Get("/concurrency", ctx =>
@@ -182,8 +230,16 @@ Get("/status", ctx =>
 // What the process runs as: for command/args, workingDir and runAsUser.
 Get("/info", ctx =>
 {
+    var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
+    foreach (var name in new[] { "PORT", "K_SERVICE", "K_CONFIGURATION", "K_REVISION" })
+    {
+        if (Environment.GetEnvironmentVariable(name) is { } value)
+        {
+            env[name] = value;
+        }
+    }
     var info = new ProcessInfo(Environment.CurrentDirectory, Native.Uid(), Native.Gid(), Environment.GetCommandLineArgs(),
-        Environment.MachineName);
+        Environment.MachineName, env);
     return ctx.Response.WriteAsJsonAsync(info, json.ProcessInfo);
 });
 
@@ -244,7 +300,8 @@ namespace TestFn
 
     internal sealed record ConcurrencyInfo(int Current, int Max);
 
-    internal sealed record ProcessInfo(string Cwd, uint Uid, uint Gid, string[] Args, string Hostname);
+    internal sealed record ProcessInfo(string Cwd, uint Uid, uint Gid, string[] Args, string Hostname,
+        SortedDictionary<string, string> Env);
 
     [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
     [JsonSerializable(typeof(HeadersInfo))]
