@@ -66,12 +66,16 @@ try
         o.IngressPort = daemon.IngressPort;
         o.DaemonId = state.DaemonId;
     });
-    builder.Services.AddSingleton<Kinlet.Store.Events.IEventLog>(_ => Kinlet.Store.Events.LiteDbEventLog.Open(state.Path));
+    builder.Services.AddSingleton(_ => Kinlet.Store.Events.LiteDbEventLog.Open(state.Path));
+    builder.Services.AddSingleton<Kinlet.Store.Events.IEventLog>(sp => sp.GetRequiredService<Kinlet.Store.Events.LiteDbEventLog>());
+    builder.Services.AddSingleton<Kinlet.Store.Events.IDeliveryStore>(sp => sp.GetRequiredService<Kinlet.Store.Events.LiteDbEventLog>());
     builder.Services.AddKinletEventing();
     builder.Services.PostConfigure<Kinlet.Eventing.EventingOptions>(o =>
     {
         o.IngressPort = daemon.IngressPort;
         o.Domain = daemon.Domain;
+        // Deliveries to services dial the ingress itself; a wildcard listener answers on loopback.
+        if (daemon.IngressAddress is not ("*" or "" or "0.0.0.0" or "::")) o.IngressConnectAddress = daemon.IngressAddress;
     });
 
     var app = builder.Build();

@@ -1,4 +1,7 @@
 using Kinlet.Eventing.Controllers;
+using Kinlet.Eventing.Delivery;
+using Kinlet.Eventing.Dispatcher;
+using Kinlet.Eventing.Metrics;
 using Kinlet.Eventing.Ingress;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,7 +10,7 @@ namespace Kinlet.Eventing;
 
 public static class EventingServiceCollectionExtensions
 {
-    /// <summary>Brokers and their ingress; the store and the event log come from the daemon.</summary>
+    /// <summary>Brokers, their ingress, triggers and their dispatchers; the store and the event log (<see cref="Store.Events.IEventLog"/> and <see cref="Store.Events.IDeliveryStore"/>) come from the daemon.</summary>
     public static IServiceCollection AddKinletEventing(this IServiceCollection services)
     {
         services.AddOptions<EventingOptions>().BindConfiguration(EventingOptions.Section);
@@ -15,6 +18,14 @@ public static class EventingServiceCollectionExtensions
         services.TryAddSingleton<BrokerController>();
         services.TryAddSingleton<TriggerController>();
         services.TryAddSingleton<BrokerIngress>();
+        services.TryAddSingleton<EventingChanges>();
+        services.TryAddSingleton<BrokerSignals>();
+        services.TryAddSingleton<EventPublisher>();
+        services.TryAddSingleton<SinkResolver>();
+        services.TryAddSingleton<EventSender>();
+        services.TryAddSingleton<EventingMetrics>();
+        services.TryAddSingleton<TriggerCounters>();
+        services.AddHostedService<DispatcherService>();
         return services;
     }
 }

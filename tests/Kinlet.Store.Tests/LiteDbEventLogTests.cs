@@ -74,4 +74,67 @@ public sealed class LiteDbEventLogTests : IDisposable
         var fourth = await log.AppendAsync("default", "a", [Event("4")], CancellationToken.None);
         Assert.Equal(new long[] { 4 }, fourth);
     }
+
+    [Fact]
+    public async Task Pruning_a_whole_log_then_reopening_keeps_numbering_going()
+    {
+        await using (var log = LiteDbEventLog.Open(_dir))
+        {
+            await log.AppendAsync("default", "a", [Event("1"), Event("2")], CancellationToken.None);
+            Assert.Equal(2, log.Prune("default", "a", long.MaxValue));
+            Assert.Equal(0, log.FirstSequence("default", "a"));
+        }
+        await using (var log = LiteDbEventLog.Open(_dir))
+        {
+            Assert.Equal(2, log.LastSequence("default", "a"));
+            Assert.Equal(new long[] { 3 }, await log.AppendAsync("default", "a", [Event("3")], CancellationToken.None));
+            Assert.Equal(3, log.FirstSequence("default", "a"));
+        }
+    }
+
+    [Fact]
+    public async Task Prune_by_age_leaves_younger_events()
+    {
+        await using var log = LiteDbEventLog.Open(_dir);
+        await log.AppendAsync("default", "a", [Event("1")], CancellationToken.None);
+        Assert.Equal(0, log.Prune("default", "a", long.MaxValue, DateTimeOffset.UtcNow.AddMinutes(-1)));
+        Assert.Equal(1, log.Prune("default", "a", long.MaxValue, DateTimeOffset.UtcNow.AddMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Delivery_state_round_trips_and_is_forgotten_with_its_trigger()
+    {
+        await using (var store = LiteDbEventLog.Open(_dir))
+        {
+            var at = new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
+            await store.SaveCheckpointAsync("default/t", new TriggerCheckpoint("uid-1", 7, [9, 11], 5, 1, 2, "boom", at), CancellationToken.None);
+            var attrs = new Dictionary<string, string> { ["id"] = "e8", ["type"] = "t" };
+            await store.PutRecordAsync(new DeliveryRecord("default/t", 8, attrs, [1, 2], DeliveryRecordState.Retrying, 2, at, 503, "HTTP 503"), CancellationToken.None);
+            await store.PutRecordAsync(new DeliveryRecord("default/t", 10, attrs, null, DeliveryRecordState.Failed, 3, at, 400, "HTTP 400"), CancellationToken.None);
+            await store.PutRecordAsync(new DeliveryRecord("default/t2", 1, attrs, null, DeliveryRecordState.Failed, 1, at, null, "x"), CancellationToken.None);
+            await store.SaveMarkAsync("ping/default/p", at, CancellationToken.None);
+        }
+        await using (var store = LiteDbEventLog.Open(_dir))
+        {
+            var cp = store.LoadCheckpoint("default/t")!;
+            Assert.Equal(("uid-1", 7L, 5L, 1L, 2L, "boom"), (cp.Uid, cp.Cursor, cp.Delivered, cp.DeadLettered, cp.Failed, cp.LastError));
+            Assert.Equal(new long[] { 9, 11 }, cp.Done);
+            var records = store.ListRecords("default/t", null, 10);
+            Assert.Equal(new long[] { 8, 10 }, records.Select(r => r.Sequence));
+            Assert.Equal(DeliveryRecordState.Retrying, records[0].State);
+            Assert.Equal(new byte[] { 1, 2 }, records[0].Data);
+            Assert.Equal(503, records[0].LastStatus);
+            Assert.Equal("e8", records[0].Attributes["id"]);
+            Assert.Equal(1, store.CountRecords("default/t", DeliveryRecordState.Failed));
+            Assert.Single(store.ListRecords("default/t", DeliveryRecordState.Retrying, 10));
+            Assert.Equal(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero), store.LoadMark("ping/default/p"));
+
+            await store.DeleteTriggerAsync("default/t", CancellationToken.None);
+            Assert.Null(store.LoadCheckpoint("default/t"));
+            Assert.Empty(store.ListRecords("default/t", null, 10));
+            Assert.Single(store.ListRecords("default/t2", null, 10)); // another trigger's records stay
+            await store.DeleteMarkAsync("ping/default/p", CancellationToken.None);
+            Assert.Null(store.LoadMark("ping/default/p"));
+        }
+    }
 }

@@ -97,7 +97,8 @@ public static class EventingValidator
             if (string.IsNullOrEmpty(r.Name)) errors.Add(new(path + ".ref.name", "required"));
             else if (Names.ValidateDns1123Label(r.Name) is { } n) errors.Add(new(path + ".ref.name", n));
             if (!string.IsNullOrEmpty(r.Namespace) && Names.ValidateDns1123Label(r.Namespace) is { } ns) errors.Add(new(path + ".ref.namespace", ns));
-            if (destination.Uri is { Length: > 0 } rel && Uri.TryCreate(rel, UriKind.Absolute, out _))
+            // "/hooks" parses as an absolute file: URI on Unix, so a leading slash is checked first.
+            if (destination.Uri is { Length: > 0 } rel && rel[0] != '/' && Uri.TryCreate(rel, UriKind.Absolute, out _))
                 errors.Add(new(path + ".uri", "with a ref the uri is a path relative to it, e.g. /hooks"));
             return;
         }

@@ -26,10 +26,11 @@ public static class ControlApi
         app.MapGet("/version", (IOptions<ServingOptions> o) =>
             Json(new VersionInfo(DaemonVersion.Current, o.Value.Domain, o.Value.IngressPort)));
         // Behind the token like the rest of the API: revision and service names are not for anyone on the host.
-        app.MapGet("/metrics", async (HttpContext context, Kinlet.Serving.Metrics.ServingMetrics metrics) =>
+        app.MapGet("/metrics", async (HttpContext context, Kinlet.Serving.Metrics.ServingMetrics metrics, Kinlet.Eventing.Metrics.EventingMetrics eventing) =>
         {
             context.Response.ContentType = Kinlet.Serving.Metrics.ServingMetrics.ContentType;
             await metrics.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            await eventing.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });
 
         var s = app.MapGroup(Serving);
@@ -71,10 +72,10 @@ public static class ControlApi
         e.MapGet("/namespaces/{ns}/triggers", (string ns, TriggerController c) => Json(List("TriggerList", c.List(ns), KnativeApi.EventingV1)));
         e.MapGet("/namespaces/{ns}/triggers/{name}", (string ns, string name, TriggerController c) => Json(c.Get(ns, name)));
         e.MapPost("/namespaces/{ns}/triggers", async (string ns, HttpContext http, TriggerController c) =>
-            Json(c.Apply(await ReadResourceAsync<Trigger>(http, ns, null, "an eventing.knative.dev/v1 Trigger").ConfigureAwait(false), ns),
+            Json(await c.ApplyAsync(await ReadResourceAsync<Trigger>(http, ns, null, "an eventing.knative.dev/v1 Trigger").ConfigureAwait(false), ns, http.RequestAborted).ConfigureAwait(false),
                 StatusCodes.Status201Created));
         e.MapPut("/namespaces/{ns}/triggers/{name}", async (string ns, string name, HttpContext http, TriggerController c) =>
-            Json(c.Apply(await ReadResourceAsync<Trigger>(http, ns, name, "an eventing.knative.dev/v1 Trigger").ConfigureAwait(false), ns)));
+            Json(await c.ApplyAsync(await ReadResourceAsync<Trigger>(http, ns, name, "an eventing.knative.dev/v1 Trigger").ConfigureAwait(false), ns, http.RequestAborted).ConfigureAwait(false)));
         e.MapDelete("/namespaces/{ns}/triggers/{name}", (string ns, string name, TriggerController c) => Json(c.Delete(ns, name)));
 
         s.MapGet("/routes", (ServiceController c) => Json(List("RouteList", c.ListRoutes(null))));

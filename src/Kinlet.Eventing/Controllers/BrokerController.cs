@@ -18,8 +18,11 @@ public sealed class BrokerController
     private readonly ConcurrentDictionary<(string, string), Broker> _live = new();
     private readonly Lock _gate = new();
 
-    public BrokerController(IResourceStore store, IOptions<EventingOptions> options, TimeProvider time)
+    private readonly EventingChanges _changes;
+
+    public BrokerController(IResourceStore store, IOptions<EventingOptions> options, TimeProvider time, EventingChanges changes)
     {
+        _changes = changes;
         _store = store;
         _options = options.Value;
         _time = time;
@@ -27,6 +30,9 @@ public sealed class BrokerController
     }
 
     public bool Exists(string @namespace, string name) => _live.ContainsKey((@namespace, name));
+
+    /// <summary>The broker as last applied, without a store read (null when there is none).</summary>
+    public Broker? Live(string @namespace, string name) => _live.GetValueOrDefault((@namespace, name));
 
     public IReadOnlyList<Broker> List(string? @namespace) => _store.List<Broker>(Kinds.Broker, @namespace);
 
@@ -56,6 +62,7 @@ public sealed class BrokerController
             broker.Status = status;
             _store.Put(Kinds.Broker, ns, name, broker);
             _live[(ns, name)] = broker;
+            _changes.Set();
             return broker;
         }
     }
@@ -67,6 +74,7 @@ public sealed class BrokerController
             var broker = Get(@namespace, name);
             _store.Delete(Kinds.Broker, @namespace, name);
             _live.TryRemove((@namespace, name), out _);
+            _changes.Set();
             return broker;
         }
     }

@@ -3,7 +3,8 @@ using Kinlet.Core.Validation;
 using Kinlet.Eventing.Delivery;
 using Kinlet.Eventing.Filters;
 using Kinlet.Store;
-using Microsoft.Extensions.Options;
+using Kinlet.Eventing.Dispatcher;
+using Kinlet.Store.Events;
 
 namespace Kinlet.Eventing.Controllers;
 
@@ -12,9 +13,10 @@ namespace Kinlet.Eventing.Controllers;
 /// (CESQL parsed) and delivery settings read, so a trigger that could never work is a 400 when it is
 /// applied, naming the field. Status: Ready when its broker exists, and the subscriber's resolved URI.
 /// </summary>
-public sealed class TriggerController(IResourceStore store, BrokerController brokers, IOptions<EventingOptions> options, TimeProvider time)
+public sealed class TriggerController(
+    IResourceStore store, BrokerController brokers, SinkResolver sinks, IEventLog log, IDeliveryStore deliveries,
+    TriggerCounters counters, EventingChanges changes, TimeProvider time)
 {
-    private readonly EventingOptions _options = options.Value;
     private readonly Lock _gate = new();
 
     public IReadOnlyList<Trigger> List(string? @namespace) =>
@@ -23,13 +25,14 @@ public sealed class TriggerController(IResourceStore store, BrokerController bro
     public Trigger Get(string @namespace, string name) =>
         WithStatus(store.Get<Trigger>(Kinds.Trigger, @namespace, name) ?? throw new ResourceNotFoundException(Kinds.Trigger, name));
 
-    public Trigger Apply(Trigger trigger, string @namespace)
+    public async Task<Trigger> ApplyAsync(Trigger trigger, string @namespace, CancellationToken cancellationToken)
     {
         trigger.Metadata.Namespace = string.IsNullOrEmpty(trigger.Metadata.Namespace) ? @namespace : trigger.Metadata.Namespace;
         EventingValidator.ThrowIfInvalid(EventingValidator.Validate(trigger));
         Compile(trigger.Spec);
         var ns = trigger.Metadata.Namespace!;
         var name = trigger.Metadata.Name!;
+        bool fresh;
         lock (_gate)
         {
             var existing = store.Get<Trigger>(Kinds.Trigger, ns, name);
@@ -40,7 +43,18 @@ public sealed class TriggerController(IResourceStore store, BrokerController bro
             trigger.Metadata.Generation = (existing?.Metadata.Generation ?? 0) + 1;
             trigger.Status = null;
             store.Put(Kinds.Trigger, ns, name, trigger);
+            fresh = existing?.Metadata.Uid != trigger.Metadata.Uid;
         }
+        if (fresh)
+        {
+            // A new trigger gets the events that arrive from now on: its position is the end of the log, written
+            // before the answer so an event sent right after "created" is not missed.
+            var key = Dispatcher.TriggerDispatcher.Key(ns, name);
+            await deliveries.DeleteTriggerAsync(key, cancellationToken).ConfigureAwait(false);
+            await deliveries.SaveCheckpointAsync(key, new TriggerCheckpoint(trigger.Metadata.Uid!, log.LastSequence(ns, trigger.Spec.Broker!), [], 0, 0, 0, null, null),
+                cancellationToken).ConfigureAwait(false);
+        }
+        changes.Set();
         return WithStatus(trigger);
     }
 
@@ -50,6 +64,7 @@ public sealed class TriggerController(IResourceStore store, BrokerController bro
         {
             var trigger = Get(@namespace, name);
             store.Delete(Kinds.Trigger, @namespace, name);
+            changes.Set();
             return trigger;
         }
     }
@@ -75,7 +90,16 @@ public sealed class TriggerController(IResourceStore store, BrokerController bro
     private Trigger WithStatus(Trigger trigger)
     {
         var ns = trigger.Metadata.Namespace ?? KnativeApi.DefaultNamespace;
-        var status = new TriggerStatus { ObservedGeneration = trigger.Metadata.Generation, SubscriberUri = SubscriberUri(trigger.Spec.Subscriber, ns) };
+        var status = new TriggerStatus { ObservedGeneration = trigger.Metadata.Generation, SubscriberUri = sinks.Uri(trigger.Spec.Subscriber, ns) };
+        if (counters.For(ns, trigger) is { } c)
+        {
+            status.Delivered = c.Delivered;
+            status.Retrying = c.Retrying;
+            status.DeadLettered = c.DeadLettered;
+            status.Failed = c.Failed;
+            status.Backlog = c.Backlog;
+            status.LastError = c.LastError;
+        }
         var since = trigger.Metadata.CreationTimestamp ?? time.GetUtcNow();
         if (trigger.Spec.Broker is { } broker && brokers.Exists(ns, broker))
             status.Conditions.Set(ConditionTypes.Ready, ConditionStatus.True, null, null, since);
@@ -84,18 +108,5 @@ public sealed class TriggerController(IResourceStore store, BrokerController bro
                 $"broker \"{trigger.Spec.Broker}\" does not exist in namespace \"{ns}\"", since);
         trigger.Status = status;
         return trigger;
-    }
-
-    /// <summary>A service is reached through the router at its host (so it scales from zero), a broker at its ingress.</summary>
-    public string? SubscriberUri(Destination? destination, string @namespace)
-    {
-        if (destination is null) return null;
-        if (destination.Ref is not { } r) return destination.Uri;
-        var ns = r.Namespace ?? @namespace;
-        var path = destination.Uri ?? "";
-        if (path.Length > 0 && path[0] != '/') path = "/" + path;
-        return r.Kind == "Broker"
-            ? brokers.Url(ns, r.Name!) + path
-            : $"http://{(ns == KnativeApi.DefaultNamespace ? r.Name : r.Name + "." + ns)}.{_options.Domain}:{_options.IngressPort}{path}";
     }
 }

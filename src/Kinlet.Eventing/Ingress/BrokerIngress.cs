@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using Kinlet.Eventing.Controllers;
-using Kinlet.Store.Events;
+using Kinlet.Eventing.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +12,9 @@ namespace Kinlet.Eventing.Ingress;
 /// structured or batched) → 202 once they are durably stored; 400 naming what is wrong, 404 for an unknown
 /// broker, 405 for other methods, 413 over the size limit. OPTIONS answers the CloudEvents webhook handshake.
 /// </summary>
-public sealed class BrokerIngress(BrokerController brokers, IEventLog log, IOptions<EventingOptions> options, TimeProvider time)
+public sealed class BrokerIngress(BrokerController brokers, EventPublisher publisher, EventingMetrics metrics, IOptions<EventingOptions> options)
 {
-    public const string ArrivalTime = "knativearrivaltime";
+    public const string ArrivalTime = EventPublisher.ArrivalTime;
     private readonly EventingOptions _options = options.Value;
 
     /// <summary>True when the path names a broker (<c>/{ns}/{name}</c>) and the request was answered.</summary>
@@ -50,45 +49,30 @@ public sealed class BrokerIngress(BrokerController brokers, IEventLog log, IOpti
         }
         catch (InvalidEventException e)
         {
+            metrics.Rejected(ns, name, StatusCodes.Status400BadRequest);
             await ErrorAsync(context, StatusCodes.Status400BadRequest, e.Message, e.Attribute).ConfigureAwait(false);
             return true;
         }
         catch (EventTooLargeException e)
         {
+            metrics.Rejected(ns, name, StatusCodes.Status413PayloadTooLarge);
             await ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, e.Message, null).ConfigureAwait(false);
             return true;
         }
 
-        var stored = new StoredEvent[events.Count];
-        var arrived = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-        for (var i = 0; i < events.Count; i++)
+        try
         {
-            var e = events[i];
-            // The loop guard: set on the way in, one less on every hop; at zero the event goes no further.
-            var ttl = e[CloudEventReader.BrokerTtl] is int t ? t - 1 : _options.DefaultTtl;
-            if (ttl <= 0)
-            {
-                await ErrorAsync(context, StatusCodes.Status400BadRequest,
-                    $"event {e.Id} has been through too many brokers (knativebrokerttl reached 0): dropped", CloudEventReader.BrokerTtl.Name).ConfigureAwait(false);
-                return true;
-            }
-            stored[i] = ToStored(e, ttl, arrived);
+            await publisher.PublishAsync(ns, name, events, context.RequestAborted).ConfigureAwait(false);
         }
-        await log.AppendAsync(ns, name, stored, context.RequestAborted).ConfigureAwait(false);
+        catch (TtlExhaustedException e)
+        {
+            metrics.Rejected(ns, name, StatusCodes.Status400BadRequest);
+            await ErrorAsync(context, StatusCodes.Status400BadRequest, e.Message, CloudEventReader.BrokerTtl.Name).ConfigureAwait(false);
+            return true;
+        }
+        metrics.Accepted(ns, name).Inc(events.Count);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         return true;
-    }
-
-    private static StoredEvent ToStored(CloudEvent e, int ttl, string arrived)
-    {
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (attribute, value) in e.GetPopulatedAttributes())
-            attributes[attribute.Name] = attribute.Format(value);
-        attributes[CloudEventReader.BrokerTtl.Name] = ttl.ToString(CultureInfo.InvariantCulture);
-        attributes.TryAdd(ArrivalTime, arrived);
-        byte[]? data = null;
-        if (e.Data is not null) data = CloudEventReader.Formatter.EncodeBinaryModeEventData(e).ToArray();
-        return new StoredEvent(attributes, data);
     }
 
     private static bool TrySplit(string? path, out string ns, out string name)

@@ -20,6 +20,12 @@ public interface IEventLog
     /// <summary>The highest sequence stored for the broker (0 when none).</summary>
     long LastSequence(string @namespace, string broker);
 
-    /// <summary>Removes events up to and including <paramref name="throughSequence"/>; returns how many went.</summary>
-    int Prune(string @namespace, string broker, long throughSequence);
+    /// <summary>The lowest sequence still stored for the broker (0 when none).</summary>
+    long FirstSequence(string @namespace, string broker);
+
+    /// <summary>
+    /// Removes events up to and including <paramref name="throughSequence"/> (only those that arrived before
+    /// <paramref name="arrivedBefore"/> when given); returns how many went. Numbers are never reused afterwards.
+    /// </summary>
+    int Prune(string @namespace, string broker, long throughSequence, DateTimeOffset? arrivedBefore = null);
 }

@@ -8,27 +8,74 @@ namespace Kinlet.Store.Events;
 /// <summary>
 /// Event logs in their own LiteDB file (<c>events.db</c>), one document per event keyed
 /// <c>{namespace}/{broker}/{sequence:D19}</c> so a broker's events are one ordered range of the primary index.
-/// Appends go through a single writer that commits whatever has queued up as one transaction (group commit):
-/// many concurrent requests share one disk flush, and each caller's task completes after that commit.
+/// The triggers' delivery state lives in the same file. Every write goes through a single writer that commits
+/// whatever has queued up as one transaction (group commit): many concurrent requests share one disk flush, and
+/// each caller's task completes after that commit.
 /// </summary>
-public sealed class LiteDbEventLog : IEventLog, IAsyncDisposable
+public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDisposable
 {
     private const string Collection = "events";
-    private const int MaxBatchEvents = 2048;
+    private const int MaxBatchOps = 2048;
 
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<BsonDocument> _events;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    // The last sequence of each broker, kept apart from the events so pruning a whole log never makes
+    // numbers start again at 1 (triggers remember positions by number).
+    private readonly ILiteCollection<BsonDocument> _heads;
+    private readonly Channel<WriteOp> _queue = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, long> _last = new(StringComparer.Ordinal);
     private readonly Task _writer;
 
-    private sealed record Pending(string Stream, IReadOnlyList<StoredEvent> Events, TaskCompletionSource<long[]> Done);
+    /// <summary>One queued write: applied inside the group's transaction, completed after its commit.</summary>
+    private abstract class WriteOp
+    {
+        public abstract int Weight { get; }
+        public abstract void Apply(LiteDbEventLog log, Dictionary<string, long> next, DateTime now);
+        public abstract void Complete();
+        public abstract void Fail(Exception e);
+    }
+
+    private sealed class AppendOp(string stream, IReadOnlyList<StoredEvent> events) : WriteOp
+    {
+        private long[] _ids = [];
+        public readonly TaskCompletionSource<long[]> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public override int Weight => events.Count;
+
+        public override void Apply(LiteDbEventLog log, Dictionary<string, long> next, DateTime now)
+        {
+            if (!next.TryGetValue(stream, out var seq)) seq = log.LastSequenceOf(stream);
+            var ids = new long[events.Count];
+            for (var j = 0; j < ids.Length; j++)
+            {
+                ids[j] = ++seq;
+                log._events.Insert(ToDocument(Key(stream, seq), events[j], now));
+            }
+            next[stream] = seq;
+            _ids = ids;
+        }
+
+        public override void Complete() => Done.TrySetResult(_ids);
+        public override void Fail(Exception e) => Done.TrySetException(e);
+    }
+
+    private sealed class ActionOp(Action<LiteDbEventLog> action) : WriteOp
+    {
+        public readonly TaskCompletionSource Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public override int Weight => 1;
+        public override void Apply(LiteDbEventLog log, Dictionary<string, long> next, DateTime now) => action(log);
+        public override void Complete() => Done.TrySetResult();
+        public override void Fail(Exception e) => Done.TrySetException(e);
+    }
 
     public LiteDbEventLog(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
         _events = _db.GetCollection(Collection);
+        _heads = _db.GetCollection("heads");
+        _checkpoints = _db.GetCollection("checkpoints");
+        _records = _db.GetCollection("deliveries");
+        _marks = _db.GetCollection("marks");
         _writer = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -41,60 +88,59 @@ public sealed class LiteDbEventLog : IEventLog, IAsyncDisposable
     public Task<long[]> AppendAsync(string @namespace, string broker, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0) return Task.FromResult(Array.Empty<long>());
-        var done = new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending(Stream(@namespace, broker), events, done)))
-            throw new ObjectDisposedException(nameof(LiteDbEventLog));
+        var op = new AppendOp(Stream(@namespace, broker), events);
+        Enqueue(op);
         // The append itself is not cancelled once queued: the caller only stops waiting.
-        return done.Task.WaitAsync(cancellationToken);
+        return op.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private Task WriteAsync(Action<LiteDbEventLog> action, CancellationToken cancellationToken)
+    {
+        var op = new ActionOp(action);
+        Enqueue(op);
+        return op.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private void Enqueue(WriteOp op)
+    {
+        if (!_queue.Writer.TryWrite(op)) throw new ObjectDisposedException(nameof(LiteDbEventLog));
     }
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<Pending>();
+        var batch = new List<WriteOp>();
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
-            var count = 0;
-            while (count < MaxBatchEvents && _queue.Reader.TryRead(out var p))
+            var weight = 0;
+            while (weight < MaxBatchOps && _queue.Reader.TryRead(out var op))
             {
-                batch.Add(p);
-                count += p.Events.Count;
+                batch.Add(op);
+                weight += op.Weight;
             }
             Commit(batch);
         }
     }
 
-    private void Commit(List<Pending> batch)
+    private void Commit(List<WriteOp> batch)
     {
-        var results = new long[batch.Count][];
         var next = new Dictionary<string, long>(StringComparer.Ordinal);
         try
         {
             _db.BeginTrans();
             var now = DateTime.UtcNow;
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var p = batch[i];
-                if (!next.TryGetValue(p.Stream, out var seq)) seq = LastSequenceOf(p.Stream);
-                var ids = new long[p.Events.Count];
-                for (var j = 0; j < ids.Length; j++)
-                {
-                    ids[j] = ++seq;
-                    _events.Insert(ToDocument(Key(p.Stream, seq), p.Events[j], now));
-                }
-                next[p.Stream] = seq;
-                results[i] = ids;
-            }
+            foreach (var op in batch) op.Apply(this, next, now);
+            foreach (var (stream, seq) in next) _heads.Upsert(new BsonDocument { ["_id"] = stream, ["last"] = seq });
             _db.Commit();
         }
         catch (Exception e)
         {
             _db.Rollback();
-            foreach (var p in batch) p.Done.TrySetException(e);
+            foreach (var op in batch) op.Fail(e);
             return;
         }
         foreach (var (stream, seq) in next) _last[stream] = seq;
-        for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
+        foreach (var op in batch) op.Complete();
     }
 
     private static BsonDocument ToDocument(string id, StoredEvent e, DateTime arrivedAt)
@@ -113,8 +159,7 @@ public sealed class LiteDbEventLog : IEventLog, IAsyncDisposable
 
     private static LoggedEvent FromDocument(BsonDocument doc)
     {
-        var id = doc["_id"].AsString;
-        var sequence = long.Parse(id.AsSpan(id.LastIndexOf('/') + 1), NumberStyles.None, CultureInfo.InvariantCulture);
+        var sequence = SequenceOf(doc["_id"].AsString);
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in doc["a"].AsDocument) attributes[k] = v.AsString;
         var data = doc.TryGetValue("d", out var d) && d.IsBinary ? d.AsBinary : null;
@@ -136,7 +181,8 @@ public sealed class LiteDbEventLog : IEventLog, IAsyncDisposable
     private long LastSequenceOf(string stream)
     {
         if (_last.TryGetValue(stream, out var known)) return known;
-        // The primary index, walked backwards from the end of the broker's key range: one document read.
+        if (_heads.FindById(stream) is { } head) return _last.GetOrAdd(stream, head["last"].AsInt64);
+        // A log written before heads were kept: the primary index, walked backwards from the end of the range.
         var last = _events.Query()
             .Where(Query.And(Query.GT("_id", Key(stream, 0)), Query.LTE("_id", Key(stream, long.MaxValue))))
             .OrderByDescending("_id")
@@ -144,18 +190,39 @@ public sealed class LiteDbEventLog : IEventLog, IAsyncDisposable
             .ToEnumerable()
             .Select(d => d["_id"].AsString)
             .FirstOrDefault();
-        var seq = last is null ? 0 : long.Parse(last.AsSpan(last.LastIndexOf('/') + 1), NumberStyles.None, CultureInfo.InvariantCulture);
+        var seq = last is null ? 0 : SequenceOf(last);
         return _last.GetOrAdd(stream, seq);
     }
 
-    public int Prune(string @namespace, string broker, long throughSequence)
+    private static long SequenceOf(string id) =>
+        long.Parse(id.AsSpan(id.LastIndexOf('/') + 1), NumberStyles.None, CultureInfo.InvariantCulture);
+
+    public long FirstSequence(string @namespace, string broker)
     {
         var stream = Stream(@namespace, broker);
-        return _events.DeleteMany(Query.And(Query.GT("_id", Key(stream, 0)), Query.LTE("_id", Key(stream, throughSequence))));
+        var first = _events.Query()
+            .Where(Query.And(Query.GT("_id", Key(stream, 0)), Query.LTE("_id", Key(stream, long.MaxValue))))
+            .OrderBy("_id")
+            .Limit(1)
+            .ToEnumerable()
+            .Select(d => d["_id"].AsString)
+            .FirstOrDefault();
+        return first is null ? 0 : SequenceOf(first);
     }
+
+    public int Prune(string @namespace, string broker, long throughSequence, DateTimeOffset? arrivedBefore = null)
+    {
+        var stream = Stream(@namespace, broker);
+        var range = Query.And(Query.GT("_id", Key(stream, 0)), Query.LTE("_id", Key(stream, throughSequence)));
+        return _events.DeleteMany(arrivedBefore is { } cutoff ? Query.And(range, Query.LT("t", cutoff.UtcDateTime)) : range);
+    }
+
+    private int _disposed;
 
     public async ValueTask DisposeAsync()
     {
+        // Registered under several interfaces, so it may be disposed more than once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
         _db.Dispose();

@@ -160,6 +160,17 @@ foreach (var pattern in new[] { "/bloat", "/alloc" })
     });
 }
 
+// A CloudEvents subscriber: POST /events records the event's ce-id and answers 202 with no body (not a reply);
+// GET /events lists the ids this instance received.
+var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+app.MapPost("/events", (RequestDelegate)(ctx =>
+{
+    received.Enqueue(ctx.Request.Headers["ce-id"].ToString());
+    ctx.Response.StatusCode = 202;
+    return Task.CompletedTask;
+}));
+Get("/events", ctx => Text(ctx, string.Join('\n', received)));
+
 app.MapPost("/echo", (RequestDelegate)(async ctx =>
 {
     if (ctx.Request.ContentType is { } contentType)

@@ -13,7 +13,7 @@ internal sealed class TriggerCreateVerb(CliContext context) : Verb(context)
 {
     private readonly Argument<string> name = new("NAME") { Description = "Name of the trigger" };
     private readonly Option<string> broker = new("--broker") { Description = "The broker whose events it filters", DefaultValueFactory = _ => "default" };
-    private readonly Option<string> sink = new("--sink") { Description = "Where matching events go: ksvc:NAME, broker:NAME or an http(s) URL", Required = true };
+    private readonly Option<string> sink = new("--sink") { Description = "Where matching events go: ksvc:NAME[/path], broker:NAME or an http(s) URL", Required = true };
     private readonly Option<string[]> filter = new("--filter") { Description = "Attribute that must equal a value, KEY=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> filterSql = new("--filter-sql") { Description = "A CloudEvents SQL expression the event must satisfy" };
     private readonly Option<int?> retry = new("--retry") { Description = "Retries after the first attempt" };
@@ -56,11 +56,20 @@ internal static class TriggerSinks
     public static Destination Parse(string text, string flag)
     {
         if (text.StartsWith("ksvc:", StringComparison.Ordinal))
-            return new Destination { Ref = new KReference { ApiVersion = KnativeApi.ServingV1, Kind = "Service", Name = text[5..] } };
+        {
+            // ksvc:NAME/path: the path goes in the destination's uri, which Knative resolves under the ref's URL.
+            var rest = text[5..];
+            var slash = rest.IndexOf('/');
+            return new Destination
+            {
+                Ref = new KReference { ApiVersion = KnativeApi.ServingV1, Kind = "Service", Name = slash < 0 ? rest : rest[..slash] },
+                Uri = slash < 0 ? null : rest[slash..],
+            };
+        }
         if (text.StartsWith("broker:", StringComparison.Ordinal))
             return new Destination { Ref = new KReference { ApiVersion = KnativeApi.EventingV1, Kind = "Broker", Name = text[7..] } };
         if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return new Destination { Uri = text };
-        throw CliException.Usage($"{flag} takes ksvc:NAME, broker:NAME or an http(s) URL, not '{text}'");
+        throw CliException.Usage($"{flag} takes ksvc:NAME[/path], broker:NAME or an http(s) URL, not '{text}'");
     }
 
     public static KeyValuePair<string, string> Pair(string text)
@@ -141,10 +150,24 @@ internal sealed class TriggerDescribeVerb(CliContext context) : Verb(context)
             .Field("Filter", filters)
             .Field("Sink", TriggerSinks.Describe(t.Spec.Subscriber))
             .Field("Sink URL", t.Status?.SubscriberUri)
+            .Field("Delivery", DeliveryText(t.Spec.Delivery))
+            .Field("Dead letter", t.Spec.Delivery?.DeadLetterSink is { } dls ? TriggerSinks.Describe(dls) : null)
+            .Field("Delivered", Count(t.Status?.Delivered))
+            .Field("Retrying", Count(t.Status?.Retrying))
+            .Field("Dead-lettered", Count(t.Status?.DeadLettered))
+            .Field("Failed", Count(t.Status?.Failed))
+            .Field("Backlog", Count(t.Status?.Backlog))
+            .Field("Last error", t.Status?.LastError)
             .Field("Age", Age.Format(t.Metadata.CreationTimestamp, Context.Now))
             .Section("Conditions", ResourceTables.Conditions(t.Status?.Conditions, Context.Now), whenEmpty: "(none reported yet)");
         return ExitCodes.Success;
     }
+
+    private static string Count(long? n) => (n ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string DeliveryText(DeliverySpec? d) => d is null
+        ? "broker's, else retry 10, exponential, PT0.2S"
+        : $"retry {d.Retry ?? 10}, {d.BackoffPolicy ?? "exponential"}, {d.BackoffDelay ?? "PT0.2S"}{(d.Timeout is { } t ? ", timeout " + t : "")}";
 }
 
 /// <summary><c>kinlet trigger delete NAME</c>.</summary>
