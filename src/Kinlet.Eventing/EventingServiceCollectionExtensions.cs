@@ -2,6 +2,7 @@ using Kinlet.Eventing.Controllers;
 using Kinlet.Eventing.Delivery;
 using Kinlet.Eventing.Dispatcher;
 using Kinlet.Eventing.Metrics;
+using Kinlet.Eventing.Sources;
 using Kinlet.Eventing.Ingress;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,8 @@ public static class EventingServiceCollectionExtensions
         services.TryAddSingleton<EventingMetrics>();
         services.TryAddSingleton<TriggerCounters>();
         services.AddHostedService<DispatcherService>();
+        services.TryAddSingleton<PingSourceController>();
+        services.AddHostedService<PingScheduler>();
         return services;
     }
 }

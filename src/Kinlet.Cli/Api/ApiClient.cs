@@ -108,6 +108,18 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl, TokenInfo token, A
     public Task DeleteTriggerAsync(string ns, string name, CancellationToken ct) =>
         SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.Trigger(ns, name), null, ct, NotFound("trigger", name, ns), DeleteTimeout, allowEmpty: true);
 
+    public Task<ResourceList<PingSource>> ListPingSourcesAsync(string ns, CancellationToken ct) =>
+        SendAsync<ResourceList<PingSource>>(HttpMethod.Get, ApiPaths.PingSources(ns), null, ct);
+
+    public Task<PingSource> GetPingSourceAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<PingSource>(HttpMethod.Get, ApiPaths.PingSource(ns, name), null, ct, notFound: NotFound("ping source", name, ns));
+
+    public Task<PingSource> CreatePingSourceAsync(string ns, object body, CancellationToken ct) =>
+        SendAsync<PingSource>(HttpMethod.Post, ApiPaths.PingSources(ns), body, ct);
+
+    public Task DeletePingSourceAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.PingSource(ns, name), null, ct, NotFound("ping source", name, ns), DeleteTimeout, allowEmpty: true);
+
     public Task<DaemonVersion> GetVersionAsync(CancellationToken ct) =>
         SendAsync<DaemonVersion>(HttpMethod.Get, ApiPaths.Version, null, ct);
 

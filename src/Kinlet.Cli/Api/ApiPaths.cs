@@ -7,6 +7,7 @@ internal static class ApiPaths
 {
     private const string Serving = "/apis/" + KnativeApi.ServingV1;
     private const string Eventing = "/apis/" + KnativeApi.EventingV1;
+    private const string Sources = "/apis/" + KnativeApi.SourcesV1;
 
     public const string Version = "/version";
     public const string Healthz = "/healthz";
@@ -31,6 +32,9 @@ internal static class ApiPaths
 
     public static string Triggers(string ns) => $"{Eventing}/namespaces/{E(ns)}/triggers";
     public static string Trigger(string ns, string name) => $"{Triggers(ns)}/{E(name)}";
+
+    public static string PingSources(string ns) => $"{Sources}/namespaces/{E(ns)}/pingsources";
+    public static string PingSource(string ns, string name) => $"{PingSources(ns)}/{E(name)}";
 
     private static string E(string segment) => Uri.EscapeDataString(segment);
 }

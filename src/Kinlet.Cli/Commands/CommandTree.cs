@@ -8,6 +8,7 @@ using Kinlet.Cli.Commands.Invoke;
 using Kinlet.Cli.Commands.Revisions;
 using Kinlet.Cli.Commands.Routes;
 using Kinlet.Cli.Commands.Services;
+using Kinlet.Cli.Commands.Sources;
 using Kinlet.Cli.Commands.Triggers;
 using Kinlet.Cli.Commands.Version;
 
@@ -36,6 +37,9 @@ internal static class CommandTree
             Noun("trigger", "Create, list, describe and delete triggers", ["triggers"],
                 new TriggerCreateVerb(c), new TriggerListVerb(c), new TriggerDescribeVerb(c), new TriggerDeleteVerb(c)),
             Noun("event", "Send events", ["events"], new EventSendVerb(c)),
+            Noun("source", "Event sources", ["sources"],
+                Noun("ping", "Create, list, describe and delete ping (cron) sources", ["pingsource", "pingsources"],
+                    new PingSourceCreateVerb(c), new PingSourceListVerb(c), new PingSourceDescribeVerb(c), new PingSourceDeleteVerb(c))),
             new ApplyVerb(c).Build(),
             new ExportVerb(c).Build(),
             new InvokeVerb(c).Build(),
@@ -45,11 +49,14 @@ internal static class CommandTree
         return root;
     }
 
-    private static Command Noun(string name, string description, string[] aliases, params Verb[] verbs)
+    private static Command Noun(string name, string description, string[] aliases, params Verb[] verbs) =>
+        Noun(name, description, aliases, [.. verbs.Select(v => v.Build())]);
+
+    private static Command Noun(string name, string description, string[] aliases, params Command[] children)
     {
         var noun = new Command(name, description);
         foreach (var alias in aliases) noun.Aliases.Add(alias);
-        foreach (var verb in verbs) noun.Add(verb.Build());
+        foreach (var child in children) noun.Add(child);
         ShowHelpWithoutVerb(noun);
         return noun;
     }

@@ -15,6 +15,7 @@ public static class ControlApi
 {
     private const string Serving = "/apis/serving.knative.dev/v1";
     private const string Eventing = "/apis/eventing.knative.dev/v1";
+    private const string Sources = "/apis/sources.knative.dev/v1";
     private const int MaxBodyBytes = 4 * 1024 * 1024;
     private static readonly TimeSpan DeleteBound = TimeSpan.FromMinutes(2);
 
@@ -78,6 +79,17 @@ public static class ControlApi
             Json(await c.ApplyAsync(await ReadResourceAsync<Trigger>(http, ns, name, "an eventing.knative.dev/v1 Trigger").ConfigureAwait(false), ns, http.RequestAborted).ConfigureAwait(false)));
         e.MapDelete("/namespaces/{ns}/triggers/{name}", (string ns, string name, TriggerController c) => Json(c.Delete(ns, name)));
 
+        var src = app.MapGroup(Sources);
+        src.MapGet("/pingsources", (PingSourceController c) => Json(List("PingSourceList", c.List(null), KnativeApi.SourcesV1)));
+        src.MapGet("/namespaces/{ns}/pingsources", (string ns, PingSourceController c) => Json(List("PingSourceList", c.List(ns), KnativeApi.SourcesV1)));
+        src.MapGet("/namespaces/{ns}/pingsources/{name}", (string ns, string name, PingSourceController c) => Json(c.Get(ns, name)));
+        src.MapPost("/namespaces/{ns}/pingsources", async (string ns, HttpContext http, PingSourceController c) =>
+            Json(c.Apply(await ReadResourceAsync<PingSource>(http, ns, null, "a sources.knative.dev/v1 PingSource").ConfigureAwait(false), ns),
+                StatusCodes.Status201Created));
+        src.MapPut("/namespaces/{ns}/pingsources/{name}", async (string ns, string name, HttpContext http, PingSourceController c) =>
+            Json(c.Apply(await ReadResourceAsync<PingSource>(http, ns, name, "a sources.knative.dev/v1 PingSource").ConfigureAwait(false), ns)));
+        src.MapDelete("/namespaces/{ns}/pingsources/{name}", (string ns, string name, PingSourceController c) => Json(c.Delete(ns, name)));
+
         s.MapGet("/routes", (ServiceController c) => Json(List("RouteList", c.ListRoutes(null))));
         s.MapGet("/namespaces/{ns}/routes", (string ns, ServiceController c) => Json(List("RouteList", c.ListRoutes(ns))));
         s.MapGet("/namespaces/{ns}/routes/{name}", (string ns, string name, ServiceController c) => Json(c.GetRoute(ns, name)));
@@ -137,6 +149,7 @@ public static class ControlApi
         Service s => s.Metadata ??= new ObjectMeta(),
         Broker b => b.Metadata ??= new ObjectMeta(),
         Trigger t => t.Metadata ??= new ObjectMeta(),
+        PingSource p => p.Metadata ??= new ObjectMeta(),
         _ => throw new InvalidOperationException($"no metadata accessor for {typeof(T).Name}"),
     };
 
