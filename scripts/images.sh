@@ -3,7 +3,7 @@
 #
 #   scripts/images.sh [--samples] [--test] [--force] [--verbose]
 #
-#   --samples   the base images and the sample images (kinlet.local/hello)
+#   --samples   the base images and the sample images (kinlet.local/hello, kinlet.local/orders)
 #   --test      the base images and the test images (kinlet.local/testfn)
 #               (neither option: both)
 #   --force     rebuild every image even when it is up to date
@@ -15,6 +15,7 @@
 #   kinlet.local/dotnet-runtime:10.0         minbase + the host SDK's shared runtimes (user app, uid 1000)
 #   kinlet.local/dotnet-sdk:10.0             the runtime image + the host's whole dotnet root, offline NuGet
 #   kinlet.local/hello:latest                samples/hello (multi-stage on the two images above)
+#   kinlet.local/orders:latest               samples/orders (same pattern)
 #   kinlet.local/testfn:latest               tests/images/testfn (same pattern)
 #
 # Each image carries the label dev.kinlet.inputs-hash: a sha256 over everything it is made of (the
@@ -69,6 +70,7 @@ MINBASE_IMAGE=kinlet.local/debian:bookworm-minbase
 RUNTIME_IMAGE=kinlet.local/dotnet-runtime:10.0
 SDK_IMAGE=kinlet.local/dotnet-sdk:10.0
 HELLO_IMAGE=kinlet.local/hello:latest
+ORDERS_IMAGE=kinlet.local/orders:latest
 TESTFN_IMAGE=kinlet.local/testfn:latest
 
 # ---------------------------------------------------------------------------------------------
@@ -501,6 +503,7 @@ build_from_dotnet_root "$SDK_IMAGE" "kinlet.local/dotnet-sdk:$SDK_VERSION" \
     sdk_dockerfile dotnet-sdk "${SDK_PATHS[@]}"
 if [[ -n "$want_samples" ]]; then
     build_dir_image "$HELLO_IMAGE" "$REPO_ROOT/samples/hello"
+    build_dir_image "$ORDERS_IMAGE" "$REPO_ROOT/samples/orders"
 fi
 if [[ -n "$want_test" ]]; then
     build_dir_image "$TESTFN_IMAGE" "$REPO_ROOT/tests/images/testfn"

@@ -46,16 +46,9 @@ public sealed class TrafficTests(DaemonFixture fixture, ITestOutputHelper output
     [Fact]
     public async Task Hello_sample_applies_and_answers()
     {
-        var sample = Path.Combine(RepoRoot(), "samples", "hello", "service.yaml");
+        var sample = Path.Combine(RepoPaths.Root(), "samples", "hello", "service.yaml");
         var apply = await Cli("apply", "-f", sample);
         Assert.True(apply.ExitCode == 0, apply.ToString());
         Assert.Equal("Hello World!", (await Daemon.GetAsync(Daemon.Host("hello"))).Body.Trim());
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Runtime.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repo root not found");
     }
 }

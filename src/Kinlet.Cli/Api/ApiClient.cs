@@ -47,6 +47,26 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl, TokenInfo token, A
         }
     }
 
+    /// <summary>Any resource at <paramref name="path"/> (a Knative resource path), or null when it does not exist.</summary>
+    public async Task<JsonElement?> FindAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            return await SendAsync<JsonElement>(HttpMethod.Get, path, null, ct).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Creates (POST to the collection) or replaces (PUT to the item) any resource; answers what the daemon stored.</summary>
+    public Task<JsonElement> CreateAsync(string collectionPath, object body, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Post, collectionPath, body, ct);
+
+    public Task<JsonElement> ReplaceAsync(string itemPath, object body, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Put, itemPath, body, ct);
+
     /// <summary>POST; <paramref name="body"/> is a <see cref="Service"/> or a raw manifest node.</summary>
     public Task<Service> CreateServiceAsync(string ns, object body, CancellationToken ct) =>
         SendAsync<Service>(HttpMethod.Post, ApiPaths.Services(ns), body, ct);

@@ -90,8 +90,8 @@ public sealed class ApplyAndExportCommandTests : IAsyncLifetime, IDisposable
     {
         var path = File("mixed.yaml", Manifest("ok", "ok:1") + """
             ---
-            apiVersion: eventing.knative.dev/v1
-            kind: Trigger
+            apiVersion: messaging.knative.dev/v1
+            kind: Channel
             metadata:
               name: t
             """);
@@ -99,7 +99,7 @@ public sealed class ApplyAndExportCommandTests : IAsyncLifetime, IDisposable
         var r = await Run("apply", "-f", path);
 
         Assert.Equal(ExitCodes.Usage, r.ExitCode);
-        Assert.StartsWith("Error: kind Trigger (eventing.knative.dev/v1) is not supported yet", r.Stderr);
+        Assert.StartsWith("Error: kind Channel (messaging.knative.dev/v1) is not supported: kinlet applies", r.Stderr);
         Assert.Empty(daemon.Requests);
     }
 

@@ -19,7 +19,7 @@ public class ManifestPlanTests
         """;
 
     private static IReadOnlyList<PlannedService> Build(string text, string name = "svc.yaml") =>
-        ManifestPlan.Build([new ManifestSource(name, text)], "default");
+        ManifestPlan.Build([new ManifestSource(name, text)], "default").Services;
 
     [Fact]
     public void Fills_in_the_namespace_from_the_command_line()
@@ -45,7 +45,7 @@ public class ManifestPlanTests
               {"apiVersion":"serving.knative.dev/v1","kind":"Service","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"image":"a"}]}}}},
               {"apiVersion":"serving.knative.dev/v1","kind":"Service","metadata":{"name":"b"},"spec":{"template":{"spec":{"containers":[{"image":"b"}]}}}}]}
             """;
-        Assert.Equal(["hello", "a", "b"], ManifestPlan.Build([new("one.yaml", Hello), new("two.json", list)], "default").Select(p => p.Name));
+        Assert.Equal(["hello", "a", "b"], ManifestPlan.Build([new("one.yaml", Hello), new("two.json", list)], "default").Services.Select(p => p.Name));
     }
 
     [Fact]
@@ -61,10 +61,10 @@ public class ManifestPlanTests
         var text = Hello + """
 
             ---
-            apiVersion: eventing.knative.dev/v1
-            kind: Broker
+            apiVersion: v1
+            kind: ConfigMap
             metadata:
-              name: default
+              name: settings
             ---
             apiVersion: serving.knative.dev/v1beta1
             kind: Service
@@ -73,8 +73,78 @@ public class ManifestPlanTests
             """;
         var e = Assert.Throws<CliException>(() => Build(text));
         Assert.Equal(ExitCodes.Usage, e.ExitCode);
-        Assert.StartsWith("kind Broker (eventing.knative.dev/v1) is not supported yet (svc.yaml:", e.Message);
-        Assert.Equal("Error: kind Service (serving.knative.dev/v1beta1) is not supported yet (svc.yaml:16)", Assert.Single(e.Details));
+        Assert.StartsWith("kind ConfigMap (v1) is not supported: kinlet applies serving.knative.dev/v1 Service, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource (svc.yaml:", e.Message);
+        Assert.EndsWith("kind Service (serving.knative.dev/v1beta1) is not supported: kinlet applies serving.knative.dev/v1 Service, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource (svc.yaml:16)", Assert.Single(e.Details));
+    }
+
+    private const string Eventing = """
+        apiVersion: sources.knative.dev/v1
+        kind: PingSource
+        metadata:
+          name: heartbeat
+        spec:
+          schedule: "*/1 * * * *"
+          data: '{"beat":true}'
+          sink:
+            ref:
+              apiVersion: eventing.knative.dev/v1
+              kind: Broker
+              name: default
+        ---
+        apiVersion: eventing.knative.dev/v1
+        kind: Trigger
+        metadata:
+          name: orders
+          namespace: shop
+        spec:
+          broker: default
+          filter:
+            attributes:
+              type: com.example.order.created
+          subscriber:
+            ref:
+              apiVersion: serving.knative.dev/v1
+              kind: Service
+              name: order-processor
+        ---
+        apiVersion: eventing.knative.dev/v1
+        kind: Broker
+        metadata:
+          name: default
+          status: {}
+        """;
+
+    [Fact]
+    public void Eventing_kinds_are_planned_brokers_first_then_triggers_then_sources()
+    {
+        var plan = ManifestPlan.Build([new ManifestSource("eventing.yaml", Eventing + "\n---\n" + Hello)], "default");
+        Assert.Equal(["hello"], plan.Services.Select(s => s.Name));
+        Assert.Equal(["Broker", "Trigger", "PingSource"], plan.Resources.Select(r => r.Kind));
+        var trigger = plan.Resources[1];
+        Assert.Equal("shop", trigger.Namespace);
+        Assert.Equal("/apis/eventing.knative.dev/v1/namespaces/shop/triggers", trigger.CollectionPath);
+        Assert.Equal("/apis/eventing.knative.dev/v1/namespaces/shop/triggers/orders", trigger.ItemPath);
+        Assert.Equal("/apis/sources.knative.dev/v1/namespaces/default/pingsources/heartbeat", plan.Resources[2].ItemPath);
+        Assert.Equal("default", plan.Resources[0].Body["metadata"]!["namespace"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Bad_eventing_resources_name_their_fields()
+    {
+        var text = """
+            apiVersion: eventing.knative.dev/v1
+            kind: Trigger
+            metadata:
+              name: Bad_Name
+            spec:
+              subscriber:
+                uri: not-a-url
+            """;
+        var e = Assert.Throws<CliException>(() => ManifestPlan.Build([new ManifestSource("t.yaml", text)], "default"));
+        var all = string.Join("\n", [e.Message, .. e.Details]);
+        Assert.Contains("metadata.name", all);
+        Assert.Contains("spec.broker", all);
+        Assert.Contains("spec.subscriber.uri", all);
     }
 
     [Fact]

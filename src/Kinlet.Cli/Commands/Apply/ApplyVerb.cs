@@ -1,13 +1,16 @@
 using System.CommandLine;
 using Kinlet.Cli.Api;
 using Kinlet.Cli.Editing;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kinlet.Core.Model;
 
 namespace Kinlet.Cli.Commands.Apply;
 
 /// <summary>
-/// <c>kinlet apply -f FILE...</c>: Knative Service manifests; create what is missing, replace what
-/// differs, leave what is equal, then wait for every applied service to be Ready.
+/// <c>kinlet apply -f FILE...</c>: Knative Service, Broker, Trigger and PingSource manifests; create what is
+/// missing, replace what differs, leave what is equal (brokers first, then services, triggers, sources), then
+/// wait for every applied service to be Ready.
 /// </summary>
 internal sealed class ApplyVerb(CliContext context) : Verb(context)
 {
@@ -26,7 +29,7 @@ internal sealed class ApplyVerb(CliContext context) : Verb(context)
 
     protected override Command Create()
     {
-        var command = new Command("apply", "Create or update services from Knative manifests") { files, output };
+        var command = new Command("apply", "Create or update services, brokers, triggers and ping sources from Knative manifests") { files, output };
         wait.AddTo(command);
         return command;
     }
@@ -40,8 +43,12 @@ internal sealed class ApplyVerb(CliContext context) : Verb(context)
         var plan = ManifestPlan.Build(sources, ns);
         var api = Context.Api(r);
 
+        var others = new List<object>();
+        foreach (var p in plan.Resources.Where(x => x.Order < 1))
+            others.Add(await ApplyResourceAsync(api, p, output, ct).ConfigureAwait(false));
+
         var applied = new List<(PlannedService Plan, Service Result)>();
-        foreach (var p in plan)
+        foreach (var p in plan.Services)
         {
             try
             {
@@ -72,8 +79,11 @@ internal sealed class ApplyVerb(CliContext context) : Verb(context)
             }
         }
 
+        foreach (var p in plan.Resources.Where(x => x.Order >= 1))
+            others.Add(await ApplyResourceAsync(api, p, output, ct).ConfigureAwait(false));
+
         var final = new List<Service>();
-        if (wait.ShouldWait(r))
+        if (wait.ShouldWait(r) && applied.Count > 0)
         {
             var waiter = Context.Waiter(api);
             var started = Context.Host.Time.GetTimestamp();
@@ -102,9 +112,78 @@ internal sealed class ApplyVerb(CliContext context) : Verb(context)
             final.AddRange(applied.Select(a => a.Result));
         }
 
-        if (final.Count == 1) output.Resource(final[0]);
-        else output.Resource(new ResourceList<Service> { ApiVersion = KnativeApi.ServingV1, Kind = "ServiceList", Items = final });
+        if (others.Count == 0)
+        {
+            if (final.Count == 1) output.Resource(final[0]);
+            else output.Resource(new ResourceList<Service> { ApiVersion = KnativeApi.ServingV1, Kind = "ServiceList", Items = final });
+        }
+        else
+        {
+            List<object> all = [.. final, .. others];
+            if (all.Count == 1) output.Resource(all[0]);
+            else output.Resource(new ResourceList<object> { ApiVersion = "v1", Kind = "List", Items = all });
+        }
         return ExitCodes.Success;
+    }
+
+    /// <summary>Create, replace, or leave alone one Broker/Trigger/PingSource; unchanged when spec, labels and annotations are as written.</summary>
+    private static async Task<object> ApplyResourceAsync(ApiClient api, PlannedResource p, Output.OutputWriter output, CancellationToken ct)
+    {
+        try
+        {
+            var existing = await api.FindAsync(p.ItemPath, ct).ConfigureAwait(false);
+            JsonElement result;
+            string action;
+            if (existing is null)
+            {
+                result = await api.CreateAsync(p.CollectionPath, p.Body, ct).ConfigureAwait(false);
+                action = "created";
+            }
+            else if (SameDesiredState(existing.Value, p.Body))
+            {
+                result = existing.Value;
+                action = "unchanged";
+            }
+            else
+            {
+                result = await api.ReplaceAsync(p.ItemPath, p.Body, ct).ConfigureAwait(false);
+                action = "configured";
+            }
+            output.Line($"{p.Kind} '{p.Name}' {action}");
+            return result;
+        }
+        catch (ApiException e) when (e.Status != System.Net.HttpStatusCode.Unauthorized)
+        {
+            throw e.WithContext($"{p.Source}:{p.Line}: {p.Kind} {p.Name}");
+        }
+    }
+
+    private static bool SameDesiredState(JsonElement existing, JsonObject desired)
+    {
+        var current = JsonNode.Parse(existing.GetRawText())!.AsObject();
+        return JsonNode.DeepEquals(Normalize(current["spec"]), Normalize(desired["spec"]))
+            && JsonNode.DeepEquals(Normalize(current["metadata"]?["labels"]), Normalize(desired["metadata"]?["labels"]))
+            && JsonNode.DeepEquals(Normalize(current["metadata"]?["annotations"]), Normalize(desired["metadata"]?["annotations"]));
+    }
+
+    /// <summary>Empty objects, empty arrays and nulls are the same as absent (the daemon omits them when it writes JSON).</summary>
+    private static JsonNode? Normalize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                var copy = new JsonObject();
+                foreach (var (k, v) in o)
+                    if (Normalize(v) is { } n) copy[k] = n;
+                return copy.Count == 0 ? null : copy;
+            case JsonArray a:
+                if (a.Count == 0) return null;
+                var items = new JsonArray();
+                foreach (var v in a) items.Add(Normalize(v) ?? JsonValue.Create((string?)null));
+                return items;
+            default:
+                return node?.DeepClone();
+        }
     }
 
     private async Task<List<ManifestSource>> ReadSourcesAsync(IEnumerable<string> paths, CancellationToken ct)

@@ -13,6 +13,19 @@ internal sealed record ManifestSource(string Name, string Text);
 internal sealed record PlannedService(string Source, int Line, string Namespace, string Name, Core.Model.Service Service, JsonObject Body);
 
 /// <summary>
+/// A Broker, Trigger or PingSource to apply: where it lives in the control API, and the body to send. Compared
+/// with what the daemon holds by its <c>spec</c> (and labels/annotations), as written.
+/// </summary>
+internal sealed record PlannedResource(string Source, int Line, string Kind, string Namespace, string Name, string CollectionPath, string ItemPath, JsonObject Body)
+{
+    /// <summary>Applied in this order, so a trigger's broker and subscriber exist before it: brokers, services, triggers, sources.</summary>
+    public int Order => Kind switch { "Broker" => 0, "Trigger" => 2, _ => 3 };
+}
+
+/// <summary>Everything one <c>kinlet apply</c> sends.</summary>
+internal sealed record ApplyPlan(IReadOnlyList<PlannedService> Services, IReadOnlyList<PlannedResource> Resources);
+
+/// <summary>
 /// Reads and checks every document before anything is applied: one unsupported kind or bad field and
 /// nothing is sent, and every problem is listed at once.
 /// </summary>
@@ -29,9 +42,10 @@ internal static class ManifestPlan
         AllowZeroInitialScale = true,
     };
 
-    public static IReadOnlyList<PlannedService> Build(IEnumerable<ManifestSource> sources, string defaultNamespace)
+    public static ApplyPlan Build(IEnumerable<ManifestSource> sources, string defaultNamespace)
     {
         var planned = new List<PlannedService>();
+        var others = new List<PlannedResource>();
         var errors = new List<string>();
         foreach (var source in sources)
         {
@@ -51,18 +65,73 @@ internal static class ManifestPlan
                 continue;
             }
             foreach (var resource in resources)
+            {
+                if (resource.Kind != "Service" || resource.ApiVersion != KnativeApi.ServingV1)
+                {
+                    if (CheckEventing(source, resource, defaultNamespace, errors) is not { } e) continue;
+                    if (others.Find(x => x.Kind == e.Kind && x.Namespace == e.Namespace && x.Name == e.Name) is { } dup)
+                        errors.Add($"{source.Name}:{e.Line}: {e.Kind} {e.Name} is also in {dup.Source}:{dup.Line}; apply each resource once");
+                    else others.Add(e);
+                    continue;
+                }
                 if (Check(source, resource, defaultNamespace, errors) is { } p)
                 {
                     if (planned.Find(x => x.Namespace == p.Namespace && x.Name == p.Name) is { } twice)
                         errors.Add($"{source.Name}:{p.Line}: Service {p.Name} is also in {twice.Source}:{twice.Line}; apply each service once");
                     else planned.Add(p);
                 }
+            }
         }
-        if (errors.Count == 0 && planned.Count == 0)
+        if (errors.Count == 0 && planned.Count == 0 && others.Count == 0)
             errors.Add("no resources found in " + string.Join(", ", sources.Select(s => s.Name)));
         if (errors.Count > 0)
             throw new CliException(errors[0], ExitCodes.Usage, [.. errors.Skip(1).Select(e => "Error: " + e)]);
-        return planned;
+        return new ApplyPlan(planned, [.. others.OrderBy(o => o.Order)]);
+    }
+
+    /// <summary>A Broker, Trigger or PingSource: bound and checked for shape here; the daemon checks the rest (filters, schedule).</summary>
+    private static PlannedResource? CheckEventing(ManifestSource source, ManifestResource resource, string defaultNamespace, List<string> errors)
+    {
+        var at = $"{source.Name}:{resource.Line}";
+        try
+        {
+            (string Ns, string Name, string Plural, string ApiVersion, IReadOnlyList<FieldError> Errors)? checkedResource = (resource.Kind, resource.ApiVersion) switch
+            {
+                ("Broker", KnativeApi.EventingV1) => Checked(ManifestReader.Bind<Broker>(resource.Body).Value, b => b.Metadata, EventingValidator.Validate, "brokers", KnativeApi.EventingV1),
+                ("Trigger", KnativeApi.EventingV1) => Checked(ManifestReader.Bind<Trigger>(resource.Body).Value, t => t.Metadata, EventingValidator.Validate, "triggers", KnativeApi.EventingV1),
+                ("PingSource", KnativeApi.SourcesV1) => Checked(ManifestReader.Bind<PingSource>(resource.Body).Value, p => p.Metadata, EventingValidator.Validate, "pingsources", KnativeApi.SourcesV1),
+                _ => null,
+            };
+            if (checkedResource is not { } c)
+            {
+                errors.Add($"kind {resource.Kind} ({resource.ApiVersion}) is not supported: kinlet applies serving.knative.dev/v1 Service, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource ({at})");
+                return null;
+            }
+            if (c.Errors.Count > 0)
+            {
+                errors.AddRange(c.Errors.Select(e => $"{at}: {resource.Describe()}: {e.Field}: {e.Message}"));
+                return null;
+            }
+            var ns = string.IsNullOrWhiteSpace(c.Ns) ? defaultNamespace : c.Ns;
+            var body = (JsonObject)resource.Body.DeepClone();
+            body.Remove("status");
+            if (body["metadata"] is not JsonObject meta) body["metadata"] = meta = new JsonObject();
+            meta["namespace"] = ns;
+            var collection = $"/apis/{c.ApiVersion}/namespaces/{Uri.EscapeDataString(ns)}/{c.Plural}";
+            return new PlannedResource(source.Name, resource.Line, resource.Kind, ns, c.Name, collection, collection + "/" + Uri.EscapeDataString(c.Name), body);
+        }
+        catch (ValidationException e)
+        {
+            var field = e.Field is { Length: > 0 } f ? f + ": " : "";
+            errors.Add($"{at}: {resource.Describe()}: {field}{e.Errors.FirstOrDefault()?.Message ?? e.Message}");
+            return null;
+        }
+
+        static (string, string, string, string, IReadOnlyList<FieldError>) Checked<T>(T value, Func<T, ObjectMeta?> meta, Func<T, IReadOnlyList<FieldError>> validate, string plural, string apiVersion)
+        {
+            var m = meta(value);
+            return (m?.Namespace ?? "", m?.Name ?? "", plural, apiVersion, validate(value));
+        }
     }
 
     private static PlannedService? Check(ManifestSource source, ManifestResource resource, string defaultNamespace, List<string> errors)
