@@ -2,6 +2,7 @@ using Kinlet.Eventing.Controllers;
 using Kinlet.Eventing.Delivery;
 using Kinlet.Eventing.Dispatcher;
 using Kinlet.Eventing.Metrics;
+using Kinlet.Eventing.Retention;
 using Kinlet.Eventing.Sources;
 using Kinlet.Eventing.Ingress;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,8 @@ public static class EventingServiceCollectionExtensions
         services.AddHostedService<DispatcherService>();
         services.TryAddSingleton<PingSourceController>();
         services.AddHostedService<PingScheduler>();
+        services.TryAddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         return services;
     }
 }

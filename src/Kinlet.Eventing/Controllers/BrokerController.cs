@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Kinlet.Core.Model;
 using Kinlet.Core.Validation;
 using Kinlet.Store;
+using Kinlet.Store.Events;
 using Microsoft.Extensions.Options;
 
 namespace Kinlet.Eventing.Controllers;
@@ -19,10 +20,12 @@ public sealed class BrokerController
     private readonly Lock _gate = new();
 
     private readonly EventingChanges _changes;
+    private readonly IEventLog _log;
 
-    public BrokerController(IResourceStore store, IOptions<EventingOptions> options, TimeProvider time, EventingChanges changes)
+    public BrokerController(IResourceStore store, IEventLog log, IOptions<EventingOptions> options, TimeProvider time, EventingChanges changes)
     {
         _changes = changes;
+        _log = log;
         _store = store;
         _options = options.Value;
         _time = time;
@@ -74,6 +77,8 @@ public sealed class BrokerController
             var broker = Get(@namespace, name);
             _store.Delete(Kinds.Broker, @namespace, name);
             _live.TryRemove((@namespace, name), out _);
+            // Its events go with it (numbering is kept, so a broker made again under the name starts after them).
+            _log.Prune(@namespace, name, long.MaxValue);
             _changes.Set();
             return broker;
         }
