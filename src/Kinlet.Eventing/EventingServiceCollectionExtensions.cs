@@ -30,6 +30,9 @@ public static class EventingServiceCollectionExtensions
         services.AddHostedService<DispatcherService>();
         services.TryAddSingleton<PingSourceController>();
         services.AddHostedService<PingScheduler>();
+        services.TryAddSingleton<LifecycleEvents>();
+        services.Replace(ServiceDescriptor.Singleton<Core.Events.IPlatformEvents>(sp => sp.GetRequiredService<LifecycleEvents>()));
+        services.AddHostedService(sp => sp.GetRequiredService<LifecycleEvents>());
         services.TryAddSingleton<RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         return services;

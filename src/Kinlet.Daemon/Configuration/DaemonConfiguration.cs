@@ -18,6 +18,7 @@ public static class DaemonConfiguration
         ("ingress-address", "Kinlet:IngressAddress"),
         ("domain", "Kinlet:Domain"),
         ("docker-host", "Kinlet:DockerHost"),
+        ("lifecycle-broker", "Kinlet:Eventing:LifecycleBroker"),
     ];
 
     public static IDictionary<string, string> SwitchMappings =>
@@ -54,6 +55,7 @@ public static class DaemonConfiguration
           --ingress-port N     function traffic and broker ingress (default 8080)
           --domain D           host suffix for services (default localhost)
           --docker-host URI    engine endpoint, e.g. unix:///var/run/docker.sock
+          --lifecycle-broker B kinletd's own events (dev.kinlet.*) go to this broker, NAME or NS/NAME (default: off)
 
         Each flag is also a variable (KINLET_STATE_DIR, KINLET_API_PORT, ...) and a key in
         /etc/kinlet/appsettings.json (Kinlet:StateDir, ...). Any setting can be given as --Kinlet:Section:Key value.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Kinlet.Core.Events;
 using Kinlet.Core.Model;
 using Kinlet.Serving.Revisions;
 using Microsoft.Extensions.Options;
@@ -12,8 +13,9 @@ namespace Kinlet.Serving.Autoscaler;
 /// The reconciler reads the last decision, except for a revision with requests waiting and no
 /// instance, which is decided at once (Knative's activator poke: scale from zero never waits for a tick).
 /// </summary>
-public sealed class KpaScalePolicy(RevisionRegistry registry, IOptions<AutoscalerOptions> options, TimeProvider time) : IScalePolicy
+public sealed class KpaScalePolicy(RevisionRegistry registry, IOptions<AutoscalerOptions> options, TimeProvider time, IPlatformEvents? events = null) : IScalePolicy
 {
+    private readonly IPlatformEvents _events = events ?? NoPlatformEvents.Instance;
     private readonly AutoscalerOptions _defaults = options.Value;
     private readonly TimeProvider _time = time;
     private readonly ConcurrentDictionary<RevisionState, Autoscaled> _states = new(ReferenceEqualityComparer.Instance);
@@ -69,7 +71,15 @@ public sealed class KpaScalePolicy(RevisionRegistry registry, IOptions<Autoscale
             InFlight: revision.Stats.Concurrency);
         ScaleDecision decision;
         lock (state.Gate) decision = state.Decider.Decide(input, state.History);
+        var previous = revision.LastDecision;
         revision.LastDecision = decision;
+        if (previous is not null && previous.DesiredScale != decision.DesiredScale)
+            _events.Emit(new PlatformEvent("dev.kinlet.revision.scaled", revision.Key.Namespace, "revision", revision.Key.Name, new Dictionary<string, object?>
+            {
+                ["from"] = previous.DesiredScale,
+                ["to"] = decision.DesiredScale,
+                ["reason"] = decision.Reason,
+            }));
         return decision;
     }
 

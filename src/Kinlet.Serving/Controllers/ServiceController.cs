@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kinlet.Core.Events;
 using Kinlet.Core.Json;
 using Kinlet.Core.Model;
 using Kinlet.Core.Serving;
@@ -30,9 +31,12 @@ public sealed partial class ServiceController : IRevisionStatusSink
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Ns, string Name), KeyValuePair<string, RouteEntry>[]> _routes = new();
 
+    private readonly IPlatformEvents _events;
+
     public ServiceController(IResourceStore store, RevisionRegistry registry, ReconcileQueue queue, Router router,
-        IOptions<ServingOptions> options, TimeProvider time, ILogger<ServiceController> logger)
+        IOptions<ServingOptions> options, TimeProvider time, ILogger<ServiceController> logger, IPlatformEvents? events = null)
     {
+        _events = events ?? NoPlatformEvents.Instance;
         _store = store;
         _registry = registry;
         _queue = queue;
@@ -145,7 +149,9 @@ public sealed partial class ServiceController : IRevisionStatusSink
             });
             _registry.GetOrAdd(revision);
             LogCreated(ns, name, revisionName);
-            return RefreshLocked(ns, name, publish: true)!;
+            var created = RefreshLocked(ns, name, publish: true)!;
+            _events.Emit(new PlatformEvent("dev.kinlet.service.created", ns, "service", name, new Dictionary<string, object?> { ["revision"] = revisionName }));
+            return created;
         }
     }
 
@@ -207,7 +213,13 @@ public sealed partial class ServiceController : IRevisionStatusSink
                 _registry.GetOrAdd(revision);
                 LogCreated(ns, name, revision.Metadata.Name!);
             }
-            return RefreshLocked(ns, name, publish: true)!;
+            var updated = RefreshLocked(ns, name, publish: true)!;
+            _events.Emit(new PlatformEvent("dev.kinlet.service.updated", ns, "service", name, new Dictionary<string, object?>
+            {
+                ["generation"] = input.Metadata.Generation,
+                ["revision"] = revision?.Metadata.Name,
+            }));
+            return updated;
         }
     }
 
@@ -239,6 +251,7 @@ public sealed partial class ServiceController : IRevisionStatusSink
             }
         }
         LogDeleted(@namespace, name);
+        _events.Emit(new PlatformEvent("dev.kinlet.service.deleted", @namespace, "service", name, new Dictionary<string, object?>()));
         await WaitForNoInstancesAsync(states, bound, cancellationToken).ConfigureAwait(false);
         return service;
     }
@@ -327,8 +340,17 @@ public sealed partial class ServiceController : IRevisionStatusSink
             if (revision is null) return;
             revision.Status ??= new RevisionStatus();
             var before = Canonical(revision.Status.Conditions);
+            var readyBefore = revision.Status.Conditions.Get(ConditionTypes.Ready)?.Status;
             change(revision.Status);
             if (Canonical(revision.Status.Conditions) == before) return;
+            if (revision.Status.Conditions.Get(ConditionTypes.Ready) is { } ready && ready.Status != readyBefore && ready.Status != ConditionStatus.Unknown)
+                _events.Emit(new PlatformEvent(ready.Status == ConditionStatus.True ? "dev.kinlet.revision.ready" : "dev.kinlet.revision.failed",
+                    state.Key.Namespace, "revision", state.Key.Name, new Dictionary<string, object?>
+                    {
+                        ["service"] = revision.Metadata.Label(KnownKeys.ServiceLabel),
+                        ["reason"] = ready.Reason,
+                        ["message"] = ready.Message,
+                    }));
             revision.Status.ObservedGeneration = revision.Metadata.Generation;
             _store.Put(Kinds.Revision, state.Key.Namespace, state.Key.Name, revision);
             if (revision.Metadata.Label(KnownKeys.ServiceLabel) is { } service)
@@ -350,7 +372,14 @@ public sealed partial class ServiceController : IRevisionStatusSink
             .Where(r => r.Metadata.Label(KnownKeys.ServiceLabel) == name)
             .ToList();
 
+        var readyBefore = service.Status?.Conditions.Get(ConditionTypes.Ready)?.Status;
         var result = ServiceStatusBuilder.Build(service, configuration, revisions, _options.Domain, _options.IngressPort, _time.GetUtcNow());
+        if (result.Service.Status?.Conditions.Get(ConditionTypes.Ready) is { Status: ConditionStatus.True } && readyBefore != ConditionStatus.True)
+            _events.Emit(new PlatformEvent("dev.kinlet.service.ready", ns, "service", name, new Dictionary<string, object?>
+            {
+                ["url"] = result.Service.Status.Url,
+                ["latestReadyRevisionName"] = result.Service.Status.LatestReadyRevisionName,
+            }));
 
         if (result.ServiceChanged) _store.Put(Kinds.Service, ns, name, result.Service);
         if (configuration is not null && result.ConfigurationStatus is not null

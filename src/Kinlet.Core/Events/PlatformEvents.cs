@@ -1,0 +1,31 @@
+namespace Kinlet.Core.Events;
+
+/// <summary>
+/// Something that happened to a Kinlet resource, as a lifecycle event: type <c>dev.kinlet.&lt;resource&gt;.&lt;verb&gt;</c>
+/// (e.g. <c>dev.kinlet.revision.ready</c>), the resource's Knative path as its source, its name as subject, and a
+/// small JSON-serialisable body.
+/// </summary>
+public sealed record PlatformEvent(string Type, string Namespace, string Resource, string Name, IReadOnlyDictionary<string, object?> Data)
+{
+    /// <summary>The resource's path in the control API, e.g. <c>/apis/serving.knative.dev/v1/namespaces/default/revisions/hello-00001</c>.</summary>
+    public string Source => $"/apis/{(Resource is "service" or "revision" or "route" or "configuration" ? Model.KnativeApi.ServingV1 : Model.KnativeApi.EventingV1)}/namespaces/{Namespace}/{Resource}s/{Name}";
+}
+
+/// <summary>
+/// Where the platform reports its own lifecycle (Knative's ApiServerSource, on one node). Emit never blocks and
+/// never throws: the request path and the reconcilers call it.
+/// </summary>
+public interface IPlatformEvents
+{
+    void Emit(PlatformEvent e);
+}
+
+/// <summary>No lifecycle events (the default when eventing is not wired in).</summary>
+public sealed class NoPlatformEvents : IPlatformEvents
+{
+    public static readonly NoPlatformEvents Instance = new();
+
+    public void Emit(PlatformEvent e)
+    {
+    }
+}
