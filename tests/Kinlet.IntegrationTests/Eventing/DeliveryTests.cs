@@ -79,7 +79,13 @@ public sealed class DeliveryTests(DaemonFixture fixture, ITestOutputHelper outpu
 
         await Eventually.TrueAsync(async () => (await StatusAsync("fan-all")).GetProperty("delivered").GetInt64() == 3, "describe counts 3 delivered");
         var describe = await Cli("trigger", "describe", "fan-all");
-        Assert.Contains("Delivered", describe.Stdout);
+        Assert.Matches(@"Delivered:\s+3", describe.Stdout);
+
+        var metrics = await Daemon.Api.GetStringAsync("/metrics");
+        Assert.Contains("kinlet_broker_events_accepted_total{namespace=\"default\",broker=\"fan\"} 3", metrics);
+        Assert.Contains("kinlet_trigger_events_delivered_total{namespace=\"default\",trigger=\"fan-all\"} 3", metrics);
+        Assert.Contains("kinlet_trigger_delivery_duration_seconds_count{namespace=\"default\",trigger=\"fan-all\"} 3", metrics);
+        Assert.Contains("kinlet_trigger_backlog_events{namespace=\"default\",trigger=\"fan-all\"} 0", metrics);
     }
 
     [Fact]
@@ -124,6 +130,9 @@ public sealed class DeliveryTests(DaemonFixture fixture, ITestOutputHelper outpu
         Assert.Equal(2, sink.At("/text").Count);
         Assert.Contains("400", (await StatusAsync("failing-400")).GetProperty("lastError").GetString());
         Assert.Contains("502", (await StatusAsync("failing-text")).GetProperty("lastError").GetString());
+        var metrics = await Daemon.Api.GetStringAsync("/metrics");
+        Assert.Contains("kinlet_trigger_events_failed_total{namespace=\"default\",trigger=\"failing-400\"} 1", metrics);
+        Assert.Contains("kinlet_trigger_events_retried_total{namespace=\"default\",trigger=\"failing-text\"} 1", metrics);
         var describe = await Cli("trigger", "describe", "failing-400");
         Assert.Contains("400", describe.Stdout);
     }
