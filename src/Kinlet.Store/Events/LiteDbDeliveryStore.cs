@@ -13,9 +13,9 @@ public sealed partial class LiteDbEventLog
     // Records are keyed {trigger}#{sequence:D19}: one trigger's records are one ordered range of the index.
     private static string RecordKey(string trigger, long sequence) => trigger + "#" + sequence.ToString("D19", CultureInfo.InvariantCulture);
 
-    // '$' sorts right after '#', so [trigger#, trigger$) holds exactly this trigger's records.
+    // One index range: this trigger's records and nothing else (sequences are 19 digits).
     private static BsonExpression RecordRange(string trigger) =>
-        Query.And(Query.GT("_id", trigger + "#"), Query.LT("_id", trigger + "$"));
+        Query.Between("_id", RecordKey(trigger, 0), RecordKey(trigger, long.MaxValue));
 
     public TriggerCheckpoint? LoadCheckpoint(string trigger)
     {

@@ -85,6 +85,10 @@ public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDi
 
     private static string Key(string stream, long sequence) => stream + sequence.ToString("D19", CultureInfo.InvariantCulture);
 
+    // One index range (Between seeks both ends); an And of two comparisons would scan past the range's end
+    // into the next broker's events, which costs a full walk when there is nothing new to read.
+    private static BsonExpression Range(string stream, long from, long through) => Query.Between("_id", Key(stream, from), Key(stream, through));
+
     public Task<long[]> AppendAsync(string @namespace, string broker, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0) return Task.FromResult(Array.Empty<long>());
@@ -169,9 +173,7 @@ public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDi
     public IReadOnlyList<LoggedEvent> Read(string @namespace, string broker, long afterSequence, int max)
     {
         var stream = Stream(@namespace, broker);
-        return _events.Find(Query.And(
-                Query.GT("_id", Key(stream, afterSequence)),
-                Query.LTE("_id", Key(stream, long.MaxValue))), 0, max)
+        return _events.Find(Range(stream, afterSequence + 1, long.MaxValue), 0, max)
             .Select(FromDocument)
             .ToList();
     }
@@ -184,7 +186,7 @@ public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDi
         if (_heads.FindById(stream) is { } head) return _last.GetOrAdd(stream, head["last"].AsInt64);
         // A log written before heads were kept: the primary index, walked backwards from the end of the range.
         var last = _events.Query()
-            .Where(Query.And(Query.GT("_id", Key(stream, 0)), Query.LTE("_id", Key(stream, long.MaxValue))))
+            .Where(Range(stream, 1, long.MaxValue))
             .OrderByDescending("_id")
             .Limit(1)
             .ToEnumerable()
@@ -201,7 +203,7 @@ public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDi
     {
         var stream = Stream(@namespace, broker);
         var first = _events.Query()
-            .Where(Query.And(Query.GT("_id", Key(stream, 0)), Query.LTE("_id", Key(stream, long.MaxValue))))
+            .Where(Range(stream, 1, long.MaxValue))
             .OrderBy("_id")
             .Limit(1)
             .ToEnumerable()
@@ -213,7 +215,7 @@ public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDi
     public int Prune(string @namespace, string broker, long throughSequence, DateTimeOffset? arrivedBefore = null)
     {
         var stream = Stream(@namespace, broker);
-        var range = Query.And(Query.GT("_id", Key(stream, 0)), Query.LTE("_id", Key(stream, throughSequence)));
+        var range = Range(stream, 1, throughSequence);
         return _events.DeleteMany(arrivedBefore is { } cutoff ? Query.And(range, Query.LT("t", cutoff.UtcDateTime)) : range);
     }
 
