@@ -49,7 +49,7 @@ public sealed class TriggerDispatcher : IAsyncDisposable
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
-    private readonly SortedSet<long> _done = [];
+    private SequenceRanges _done = new();
     private readonly PriorityQueue<DeliveryRecord, DateTimeOffset> _retries = new();
     private readonly AsyncSignal _flushSignal = new();
     private readonly AsyncSignal _retrySignal = new();
@@ -111,7 +111,14 @@ public sealed class TriggerDispatcher : IAsyncDisposable
         if (cp is null || cp.Uid != s.Uid) return new TriggerCounts(0, 0, 0, 0, 0, null, null);
         return new TriggerCounts(cp.Delivered, store.CountRecords(key, DeliveryRecordState.Retrying), cp.DeadLettered,
             store.CountRecords(key, DeliveryRecordState.Failed),
-            Math.Max(0, log.LastSequence(s.Namespace, s.Broker) - cp.Cursor - cp.Done.Length), cp.LastError, cp.LastErrorAt);
+            Math.Max(0, log.LastSequence(s.Namespace, s.Broker) - cp.Cursor - DoneCount(cp.Done)), cp.LastError, cp.LastErrorAt);
+    }
+
+    private static long DoneCount(long[] ranges)
+    {
+        long n = 0;
+        for (var i = 0; i + 1 < ranges.Length; i += 2) n += ranges[i + 1] - ranges[i] + 1;
+        return n;
     }
 
     /// <summary>The cursor: every event at or below it is finished for this trigger (used to prune the log).</summary>
@@ -155,7 +162,7 @@ public sealed class TriggerDispatcher : IAsyncDisposable
         lock (_lock)
         {
             _cursor = cp.Cursor;
-            foreach (var d in cp.Done) _done.Add(d);
+            _done = SequenceRanges.FromArray(cp.Done);
             _delivered = cp.Delivered;
             _deadLettered = cp.DeadLettered;
             _failed = cp.Failed;
@@ -432,11 +439,7 @@ public sealed class TriggerDispatcher : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (sequence == _cursor + 1)
-            {
-                _cursor = sequence;
-                while (_done.Remove(_cursor + 1)) _cursor++;
-            }
+            if (sequence == _cursor + 1) _cursor = _done.AdvanceFrom(sequence);
             else if (sequence > _cursor) _done.Add(sequence);
         }
         MarkDirty();
@@ -462,7 +465,7 @@ public sealed class TriggerDispatcher : IAsyncDisposable
         lock (_lock)
         {
             if (!_loaded) return Task.CompletedTask;
-            cp = new TriggerCheckpoint(Snapshot.Uid, _cursor, [.. _done], _delivered, _deadLettered, _failed, _lastError, _lastErrorAt);
+            cp = new TriggerCheckpoint(Snapshot.Uid, _cursor, _done.ToArray(), _delivered, _deadLettered, _failed, _lastError, _lastErrorAt);
         }
         return _store.SaveCheckpointAsync(_key, cp, ct);
     }

@@ -27,6 +27,9 @@ public sealed class RetentionService(
 {
     private readonly EventingOptions _options = options.Value;
 
+    /// <summary>At most this many events go from one broker per round.</summary>
+    public const int MaxPerRound = 20_000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -59,10 +62,13 @@ public sealed class RetentionService(
                 if ((t.Metadata.Namespace ?? KnativeApi.DefaultNamespace) != ns || t.Spec.Broker != name) continue;
                 finished = Math.Min(finished, Cursor(ns, t));
             }
-            var decision = RetentionPolicy.Decide(log.FirstSequence(ns, name), last, finished, _options.RetentionMaxEvents);
+            var first = log.FirstSequence(ns, name);
+            var decision = RetentionPolicy.Decide(first, last, finished, _options.RetentionMaxEvents);
             if (decision.ThroughSequence > 0)
             {
-                var n = log.Prune(ns, name, decision.ThroughSequence, decision.OnlyOlderThanCutoff ? time.GetUtcNow() - _options.RetentionAge : null);
+                // A bounded slice per round: one huge delete would hold the log's write lock (and ingest) for seconds.
+                var through = Math.Min(decision.ThroughSequence, first + MaxPerRound - 1);
+                var n = log.Prune(ns, name, through, decision.OnlyOlderThanCutoff ? time.GetUtcNow() - _options.RetentionAge : null);
                 if (n > 0) logger.LogInformation("Broker {Namespace}/{Broker}: pruned {Count} delivered events", ns, name, n);
                 pruned += n;
             }

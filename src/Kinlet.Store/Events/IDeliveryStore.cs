@@ -3,7 +3,8 @@ namespace Kinlet.Store.Events;
 /// <summary>
 /// Where a trigger stands in its broker's log: every event at or below <see cref="Cursor"/> is finished for it
 /// (delivered, filtered out, handed to the retry queue, dead-lettered or failed), and so is every sequence in
-/// <see cref="Done"/> (finished out of order above the cursor). The counters are totals since the trigger was made.
+/// the ranges of <see cref="Done"/> (finished out of order above the cursor; flattened as start, end, start, end…).
+/// The counters are totals since the trigger was made.
 /// </summary>
 public sealed record TriggerCheckpoint(
     string Uid,

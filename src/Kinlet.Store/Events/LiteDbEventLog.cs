@@ -183,40 +183,34 @@ public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDi
     private long LastSequenceOf(string stream)
     {
         if (_last.TryGetValue(stream, out var known)) return known;
-        if (_heads.FindById(stream) is { } head) return _last.GetOrAdd(stream, head["last"].AsInt64);
-        // A log written before heads were kept: the primary index, walked backwards from the end of the range.
-        var last = _events.Query()
-            .Where(Range(stream, 1, long.MaxValue))
-            .OrderByDescending("_id")
-            .Limit(1)
-            .ToEnumerable()
-            .Select(d => d["_id"].AsString)
-            .FirstOrDefault();
-        var seq = last is null ? 0 : SequenceOf(last);
+        // Every commit writes the broker's head, so a broker without one has never stored an event.
+        var seq = _heads.FindById(stream) is { } head ? head["last"].AsInt64 : 0;
         return _last.GetOrAdd(stream, seq);
     }
 
     private static long SequenceOf(string id) =>
         long.Parse(id.AsSpan(id.LastIndexOf('/') + 1), NumberStyles.None, CultureInfo.InvariantCulture);
 
-    public long FirstSequence(string @namespace, string broker)
-    {
-        var stream = Stream(@namespace, broker);
-        var first = _events.Query()
-            .Where(Range(stream, 1, long.MaxValue))
-            .OrderBy("_id")
-            .Limit(1)
-            .ToEnumerable()
-            .Select(d => d["_id"].AsString)
-            .FirstOrDefault();
-        return first is null ? 0 : SequenceOf(first);
-    }
+    // Find over an index range walks the index in order and stops at the limit; a Query().OrderBy() would
+    // load and sort the whole range first (hundreds of MB for a long log).
+    public long FirstSequence(string @namespace, string broker) =>
+        _events.Find(Range(Stream(@namespace, broker), 1, long.MaxValue), 0, 1).Select(d => SequenceOf(d["_id"].AsString)).FirstOrDefault();
 
     public int Prune(string @namespace, string broker, long throughSequence, DateTimeOffset? arrivedBefore = null)
     {
         var stream = Stream(@namespace, broker);
-        var range = Range(stream, 1, throughSequence);
-        return _events.DeleteMany(arrivedBefore is { } cutoff ? Query.And(range, Query.LT("t", cutoff.UtcDateTime)) : range);
+        var through = throughSequence;
+        if (arrivedBefore is { } cutoff)
+        {
+            // Arrival times rise with the sequence: walk from the oldest and stop at the first young one.
+            through = 0;
+            foreach (var doc in _events.Find(Range(stream, 1, throughSequence)))
+            {
+                if (doc["t"].AsDateTime >= cutoff.UtcDateTime) break;
+                through = SequenceOf(doc["_id"].AsString);
+            }
+        }
+        return through < 1 ? 0 : _events.DeleteMany(Range(stream, 1, through));
     }
 
     private int _disposed;
