@@ -84,20 +84,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-eventbench_build() {
-    local start logf="$RAW/build-eventbench.log"
-    start="$(now_s)"
-    if ! dotnet build "$BENCH_DIR/tools/EventBench/EventBench.csproj" -c Release --nologo \
-        --artifacts-path "$BENCH_CACHE/artifacts" -o "$BENCH_CACHE/eventbench" >"$logf" 2>&1; then
-        grep -E 'error|Error' "$logf" | tail -n 15 | sed 's/^/    /' >&2
-        die "dotnet build bench/tools/EventBench failed (log: $logf)"
-    fi
-    log "built bench/tools/EventBench (Release) in $(elapsed "$start")"
-}
 
 if [[ -n "$BUILD" ]]; then
     bench_build
-    eventbench_build
+    bench_build_tool EventBench
 else
     bench_use_last_build
 fi

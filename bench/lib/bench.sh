@@ -3,6 +3,7 @@
 # scripts/lib/common.sh (log, warn, die, ensure_*).
 #
 #   bench_build                 publishes kinletd and kinlet (Release) into the bench cache
+#   bench_build_tool NAME       builds bench/tools/NAME (Release) into the bench cache
 #   bench_start_kinletd ARGS... starts a private kinletd (temp state dir, free ports, extra ARGS)
 #   bench_stop_kinletd          stops it and removes every container it created (its daemon label)
 #   bench_cli ARGS...           the kinlet CLI against that daemon
@@ -87,6 +88,19 @@ bench_build() {
 }
 
 # bench_use_last_build: --no-build; the binaries of the last bench_build.
+# bench_build_tool NAME: `dotnet build -c Release` of bench/tools/NAME, intermediate files in the bench
+# cache's artifacts folder (never bench/tools/NAME/obj), output in $BENCH_CACHE/<name in lower case>.
+bench_build_tool() {
+    local name="$1" start logf="$RAW/build-${1,,}.log"
+    start="$(now_s)"
+    if ! dotnet build "$BENCH_DIR/tools/$name/$name.csproj" -c Release --nologo \
+        --artifacts-path "$BENCH_CACHE/artifacts" -o "$BENCH_CACHE/${name,,}" >"$logf" 2>&1; then
+        grep -E 'error|Error' "$logf" | tail -n 15 | sed 's/^/    /' >&2
+        die "dotnet build bench/tools/$name failed (log: $logf)"
+    fi
+    log "built bench/tools/$name (Release) in $(elapsed "$start")"
+}
+
 bench_use_last_build() {
     KINLETD_BIN="$BENCH_CACHE/publish/Kinlet.Daemon/kinletd"
     KINLET_BIN="$BENCH_CACHE/publish/Kinlet.Cli/kinlet"

@@ -21,16 +21,7 @@ TESTFN_IMAGE=kinlet.local/testfn:latest
 
 # scalebench_build: `dotnet build -c Release` of the tool, intermediate files in the bench cache's
 # artifacts folder (never bench/tools/ScaleBench/obj), output in $BENCH_CACHE/scalebench.
-scalebench_build() {
-    local start logf="$RAW/build-scalebench.log"
-    start="$(now_s)"
-    if ! dotnet build "$BENCH_DIR/tools/ScaleBench/ScaleBench.csproj" -c Release --nologo \
-        --artifacts-path "$BENCH_CACHE/artifacts" -o "$BENCH_CACHE/scalebench" >"$logf" 2>&1; then
-        grep -E 'error|Error' "$logf" | tail -n 15 | sed 's/^/    /' >&2
-        die "dotnet build bench/tools/ScaleBench failed (log: $logf)"
-    fi
-    log "built bench/tools/ScaleBench (Release) in $(elapsed "$start")"
-}
+scalebench_build() { bench_build_tool ScaleBench; }
 
 # scalebench MODE ARGS...: the tool with the daemon's coordinates. The token goes by file, not argv.
 scalebench() {
