@@ -245,8 +245,9 @@ public sealed class TriggerDispatcher : IAsyncDisposable
             var result = await AttemptAsync(s, e.Attributes, e.Data, ct).ConfigureAwait(false);
             if (result.Success)
             {
-                Delivered(e.Attributes);
+                // Position first: whoever sees the count also sees the cursor past the event.
                 Complete(e.Sequence);
+                Delivered(e.Attributes);
                 return;
             }
             var record = new DeliveryRecord(_key, e.Sequence, e.Attributes, e.Data, DeliveryRecordState.Retrying, 1, default, result.Status, result.Describe());

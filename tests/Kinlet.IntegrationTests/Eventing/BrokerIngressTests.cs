@@ -42,6 +42,10 @@ public sealed class BrokerIngressTests(DaemonFixture fixture, ITestOutputHelper 
     public async Task Accepts_binary_structured_and_batched_events_and_answers_4xx_naming_what_is_wrong()
     {
         await CreateBrokerAsync("shop");
+        // Everything the broker stores reaches this trigger: what it never sees was never stored.
+        await using var sink = await EventSink.StartAsync();
+        var trigger = await Cli("trigger", "create", "shop-all", "--broker", "shop", "--sink", sink.Url("/all"));
+        Assert.True(trigger.ExitCode == 0, trigger.ToString());
 
         Assert.Equal(202, (await SendAsync("/default/shop", HttpMethod.Post, Json("""{"id":1}"""), Ce("1"))).Status);
         Assert.Equal(202, (await SendAsync("/default/shop", HttpMethod.Post,
@@ -59,6 +63,14 @@ public sealed class BrokerIngressTests(DaemonFixture fixture, ITestOutputHelper 
         Assert.Equal(400, (await SendAsync("/default/shop", HttpMethod.Post, Json("{not json", "application/cloudevents+json"))).Status);
         Assert.Equal(400, (await SendAsync("/default/shop", HttpMethod.Post, Json("{}"),
             [.. Ce("6").Where(h => h.Item1 != "ce-specversion"), ("ce-specversion", "0.3")])).Status);
+        // A batch is stored all or none: one bad event and the good one beside it is not kept either.
+        Assert.Equal(400, (await SendAsync("/default/shop", HttpMethod.Post,
+            Json("""[{"specversion":"1.0","id":"9","source":"/s","type":"t"},{"specversion":"1.0","id":"10","source":"/s"}]""",
+                "application/cloudevents-batch+json"))).Status);
+        Assert.Equal(202, (await SendAsync("/default/shop", HttpMethod.Post, Json("{}"), Ce("last"))).Status);
+        await Eventually.TrueAsync(() => Task.FromResult(sink.At("/all").Any(r => r["ce-id"] == "last")), "the last good event is delivered");
+        await Task.Delay(500);
+        Assert.Equal(["1", "2", "3", "4", "last"], sink.At("/all").Select(r => r["ce-id"]!).Order(StringComparer.Ordinal));
 
         Assert.Equal(404, (await SendAsync("/default/nope", HttpMethod.Post, Json("{}"), Ce("7"))).Status);
         Assert.Equal(405, (await SendAsync("/default/shop", HttpMethod.Get)).Status);
