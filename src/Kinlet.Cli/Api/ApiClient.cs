@@ -125,6 +125,12 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl, TokenInfo token, A
     public Task<Trigger> CreateTriggerAsync(string ns, object body, CancellationToken ct) =>
         SendAsync<Trigger>(HttpMethod.Post, ApiPaths.Triggers(ns), body, ct);
 
+    public Task<JsonElement> GetTriggerFailedAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Get, ApiPaths.Trigger(ns, name) + "/failed", null, ct, notFound: NotFound("trigger", name, ns));
+
+    public Task<JsonElement> RedriveTriggerAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Post, ApiPaths.Trigger(ns, name) + "/redrive", null, ct, notFound: NotFound("trigger", name, ns));
+
     public Task DeleteTriggerAsync(string ns, string name, CancellationToken ct) =>
         SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.Trigger(ns, name), null, ct, NotFound("trigger", name, ns), DeleteTimeout, allowEmpty: true);
 

@@ -78,6 +78,11 @@ public static class ControlApi
         e.MapPut("/namespaces/{ns}/triggers/{name}", async (string ns, string name, HttpContext http, TriggerController c) =>
             Json(await c.ApplyAsync(await ReadResourceAsync<Trigger>(http, ns, name, "an eventing.knative.dev/v1 Trigger").ConfigureAwait(false), ns, http.RequestAborted).ConfigureAwait(false)));
         e.MapDelete("/namespaces/{ns}/triggers/{name}", (string ns, string name, TriggerController c) => Json(c.Delete(ns, name)));
+        // Kinlet's own sub-resources: the events a trigger gave up on, and sending them again.
+        e.MapGet("/namespaces/{ns}/triggers/{name}/failed", (string ns, string name, TriggerController c) =>
+            Json(new FailedList([.. c.Failed(ns, name, 1000).Select(FailedEvent.From)])));
+        e.MapPost("/namespaces/{ns}/triggers/{name}/redrive", async (string ns, string name, HttpContext http, TriggerController c) =>
+            Json(new RedriveResult(await c.RedriveAsync(ns, name, http.RequestAborted).ConfigureAwait(false))));
 
         var src = app.MapGroup(Sources);
         src.MapGet("/pingsources", (PingSourceController c) => Json(List("PingSourceList", c.List(null), KnativeApi.SourcesV1)));
@@ -97,6 +102,16 @@ public static class ControlApi
         s.MapGet("/namespaces/{ns}/configurations", (string ns, ServiceController c) => Json(List("ConfigurationList", c.ListConfigurations(ns))));
         s.MapGet("/namespaces/{ns}/configurations/{name}", (string ns, string name, ServiceController c) => Json(c.GetConfiguration(ns, name)));
     }
+
+    private sealed record FailedList(IReadOnlyList<FailedEvent> Items);
+
+    private sealed record FailedEvent(long Sequence, string? Id, string? Type, string? Source, int Attempts, int? LastStatus, string? LastError, DateTimeOffset FailedAt)
+    {
+        public static FailedEvent From(Kinlet.Store.Events.DeliveryRecord r) => new(r.Sequence, r.Attributes.GetValueOrDefault("id"),
+            r.Attributes.GetValueOrDefault("type"), r.Attributes.GetValueOrDefault("source"), r.Attempts, r.LastStatus, r.LastError, r.DueAt);
+    }
+
+    private sealed record RedriveResult(int Redriven);
 
     private sealed record VersionInfo(string Version, string Domain, int IngressPort);
 

@@ -69,6 +69,22 @@ public sealed class TriggerController(
         }
     }
 
+    /// <summary>The trigger's failed events (kept because there was no dead-letter sink, or it failed too).</summary>
+    public IReadOnlyList<DeliveryRecord> Failed(string @namespace, string name, int max)
+    {
+        Get(@namespace, name);
+        return counters.Running(@namespace, name)?.Failed(max) ?? deliveries.ListRecords(Dispatcher.TriggerDispatcher.Key(@namespace, name), DeliveryRecordState.Failed, max);
+    }
+
+    /// <summary>Delivers the trigger's failed events again (full retry policy); 409 while its dispatcher is starting.</summary>
+    public async Task<int> RedriveAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        Get(@namespace, name);
+        var dispatcher = counters.Running(@namespace, name)
+            ?? throw new ResourceConflictException($"trigger \"{name}\" is starting; try again in a moment", "metadata.name");
+        return await dispatcher.RedriveAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The trigger's filter and retry policy; throws <see cref="ValidationException"/> naming the field.</summary>
     public static (IEventFilter Filter, RetryPolicy Retry) Compile(TriggerSpec spec)
     {

@@ -17,6 +17,10 @@ public sealed class TriggerCounters(IDeliveryStore store, IEventLog log)
 {
     internal readonly ConcurrentDictionary<string, TriggerDispatcher> Dispatchers = new(StringComparer.Ordinal);
 
+    /// <summary>The running dispatcher of a trigger (null while it starts, or when there is no such trigger).</summary>
+    public TriggerDispatcher? Running(string ns, string name) =>
+        Dispatchers.TryGetValue(TriggerDispatcher.Key(ns, name), out var d) ? d : null;
+
     public TriggerCounts? For(string ns, Trigger trigger)
     {
         if (trigger.Metadata.Uid is not { } uid || trigger.Spec.Broker is not { } broker) return null;

@@ -351,6 +351,35 @@ public sealed class TriggerDispatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>The events this trigger gave up on (no dead-letter sink, or it failed too), oldest first.</summary>
+    public IReadOnlyList<DeliveryRecord> Failed(int max) => _store.ListRecords(_key, DeliveryRecordState.Failed, max);
+
+    /// <summary>
+    /// Sends every failed event through delivery again, with the trigger's full retry policy from the first attempt
+    /// (after fixing the subscriber, say). Returns how many were queued.
+    /// </summary>
+    public async Task<int> RedriveAsync(CancellationToken cancellationToken)
+    {
+        var failed = _store.ListRecords(_key, DeliveryRecordState.Failed, int.MaxValue);
+        foreach (var record in failed)
+        {
+            var again = record with { State = DeliveryRecordState.Retrying, Attempts = 0, DueAt = _time.GetUtcNow() };
+            await _store.PutRecordAsync(again, cancellationToken).ConfigureAwait(false);
+            lock (_lock)
+            {
+                _failedNow--;
+                _retrying++;
+                _retries.Enqueue(again, again.DueAt);
+            }
+        }
+        if (failed.Count > 0)
+        {
+            _retrySignal.Set();
+            MarkDirty();
+        }
+        return failed.Count;
+    }
+
     /// <summary>One attempt to the subscriber; a reply goes back into the broker before the attempt counts as a success.</summary>
     private async Task<DeliveryResult> AttemptAsync(TriggerSnapshot s, IReadOnlyDictionary<string, string> attributes, byte[]? data, CancellationToken ct)
     {
@@ -412,7 +441,7 @@ public sealed class TriggerDispatcher : IAsyncDisposable
             error += $"; the dead-letter sink {dls.Uri} failed too: {sent.Describe()}";
         }
         // Knative drops it here; Kinlet keeps it, so it shows in describe and can be looked at.
-        await _store.PutRecordAsync(record with { State = DeliveryRecordState.Failed, LastError = error }, ct).ConfigureAwait(false);
+        await _store.PutRecordAsync(record with { State = DeliveryRecordState.Failed, LastError = error, DueAt = _time.GetUtcNow() }, ct).ConfigureAwait(false);
         _metrics.Failed.Inc();
         lock (_lock)
         {

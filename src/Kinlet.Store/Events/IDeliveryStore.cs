@@ -19,8 +19,9 @@ public sealed record TriggerCheckpoint(
 public enum DeliveryRecordState { Retrying, Failed }
 
 /// <summary>
-/// One event a trigger still owes (waiting for its next attempt) or gave up on (no dead-letter sink, or the sink
-/// failed too). It carries its own copy of the event, so pruning the broker's log never loses it.
+/// One event a trigger still owes (waiting for its next attempt at <c>DueAt</c>) or gave up on (no dead-letter sink,
+/// or the sink failed too; <c>DueAt</c> is then when it failed). It carries its own copy of the event, so pruning
+/// the broker's log never loses it.
 /// </summary>
 public sealed record DeliveryRecord(
     string Trigger,

@@ -135,6 +135,18 @@ public sealed class DeliveryTests(DaemonFixture fixture, ITestOutputHelper outpu
         Assert.Contains("kinlet_trigger_events_retried_total{namespace=\"default\",trigger=\"failing-text\"} 1", metrics);
         var describe = await Cli("trigger", "describe", "failing-400");
         Assert.Contains("400", describe.Stdout);
+
+        // The failed event is kept: listed, and sent again once the subscriber is fixed.
+        var failed = await Cli("trigger", "failed", "failing-400");
+        Assert.Contains("f-1", failed.Stdout);
+        Assert.Contains("com.example.rejected", failed.Stdout);
+        sink.Respond("/reject", 202);
+        var redrive = await Cli("trigger", "redrive", "failing-400");
+        Assert.Contains("1 failed event(s)", redrive.Stdout);
+        await Eventually.TrueAsync(async () => (await StatusAsync("failing-400")).GetProperty("delivered").GetInt64() == 1, "the redriven event is delivered");
+        Assert.Equal(0, (await StatusAsync("failing-400")).GetProperty("failed").GetInt64());
+        Assert.Equal(2, sink.At("/reject").Count);
+        Assert.Contains("No failed events.", (await Cli("trigger", "failed", "failing-400")).Stdout);
     }
 
     [Fact]

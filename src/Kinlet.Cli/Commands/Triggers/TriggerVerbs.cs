@@ -185,3 +185,55 @@ internal sealed class TriggerDeleteVerb(CliContext context) : Verb(context)
         return ExitCodes.Success;
     }
 }
+
+/// <summary><c>kinlet trigger failed NAME</c>: the events the trigger gave up on (no dead-letter sink, or it failed too).</summary>
+internal sealed class TriggerFailedVerb(CliContext context) : Verb(context)
+{
+    private readonly Argument<string> name = new("NAME") { Description = "Name of the trigger" };
+    private readonly Option<string?> output = GlobalOptions.CreateOutput("the failed events");
+
+    protected override Command Create() => new("failed", "List the events a trigger gave up on") { name, output };
+
+    protected override async Task<int> ExecuteAsync(ParseResult r, CancellationToken ct)
+    {
+        var output = Context.Output(r, this.output);
+        var failed = await Context.Api(r).GetTriggerFailedAsync(Context.Namespace(r), r.GetValue(name)!, ct).ConfigureAwait(false);
+        if (output.IsMachine)
+        {
+            output.Resource(failed);
+            return ExitCodes.Success;
+        }
+        var items = failed.GetProperty("items");
+        if (items.GetArrayLength() == 0)
+        {
+            output.Line("No failed events.");
+            return ExitCodes.Success;
+        }
+        var table = new TableView("SEQ", "ID", "TYPE", "ATTEMPTS", "AGE", "LAST ERROR");
+        foreach (var e in items.EnumerateArray())
+            table.Add(e.GetProperty("sequence").ToString(), Text(e, "id"), Text(e, "type"), e.GetProperty("attempts").ToString(),
+                Age.Format(e.GetProperty("failedAt").GetDateTimeOffset(), Context.Now), Text(e, "lastError"));
+        output.Table(table);
+        output.Line($"kinlet trigger redrive {r.GetValue(name)} sends them again.");
+        return ExitCodes.Success;
+    }
+
+    private static string Text(System.Text.Json.JsonElement e, string property) =>
+        e.TryGetProperty(property, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString()! : "";
+}
+
+/// <summary><c>kinlet trigger redrive NAME</c>: delivers the trigger's failed events again, with its full retry policy.</summary>
+internal sealed class TriggerRedriveVerb(CliContext context) : Verb(context)
+{
+    private readonly Argument<string> name = new("NAME") { Description = "Name of the trigger" };
+
+    protected override Command Create() => new("redrive", "Deliver a trigger's failed events again") { name };
+
+    protected override async Task<int> ExecuteAsync(ParseResult r, CancellationToken ct)
+    {
+        var n = r.GetValue(name)!;
+        var result = await Context.Api(r).RedriveTriggerAsync(Context.Namespace(r), n, ct).ConfigureAwait(false);
+        Context.Output(r, null).Line($"Trigger '{n}': {result.GetProperty("redriven").GetInt32()} failed event(s) sent for delivery again.");
+        return ExitCodes.Success;
+    }
+}
