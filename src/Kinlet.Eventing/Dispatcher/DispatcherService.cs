@@ -100,14 +100,23 @@ public sealed class DispatcherService(
             }
             if (registry.Dispatchers.TryGetValue(key, out var running))
             {
-                if (running.Snapshot.Uid == snapshot.Uid)
+                if (running.Snapshot.Uid == snapshot.Uid && running.Stopped)
+                {
+                    // It stopped on an error (logged): start again from its last committed checkpoint.
+                    registry.Dispatchers.TryRemove(key, out _);
+                    await running.StopAsync(keepState: true).ConfigureAwait(false);
+                }
+                else if (running.Snapshot.Uid == snapshot.Uid)
                 {
                     if (running.Snapshot.Version != snapshot.Version) running.Update(snapshot);
                     continue;
                 }
-                // Deleted and made again under the same name: the old one's state is not the new one's.
-                registry.Dispatchers.TryRemove(key, out _);
-                await running.StopAsync(keepState: false).ConfigureAwait(false);
+                else
+                {
+                    // Deleted and made again under the same name: the old one's state is not the new one's.
+                    registry.Dispatchers.TryRemove(key, out _);
+                    await running.StopAsync(keepState: false).ConfigureAwait(false);
+                }
             }
             var dispatcher = new TriggerDispatcher(snapshot, log, deliveries, sender, publisher, signals, _options, time,
                 _logger, metrics.ForTrigger(ns, snapshot.Name));

@@ -91,6 +91,9 @@ public sealed class TriggerDispatcher : IAsyncDisposable
 
     public void Start() => _run = Task.Run(RunAsync);
 
+    /// <summary>True when its loops ended by themselves (an error it could not handle): the service starts a new one.</summary>
+    public bool Stopped => _run.IsCompleted && !_stop.IsCancellationRequested;
+
     /// <summary>Counters for <c>kinlet trigger describe</c>; backlog counts events not finished (in flight included).</summary>
     public TriggerCounts Counts()
     {
