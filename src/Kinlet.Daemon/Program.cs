@@ -58,6 +58,7 @@ try
 
     builder.Services.AddSingleton(state);
     builder.Services.AddSingleton<IResourceStore>(_ => LiteDbResourceStore.Open(state.Path));
+    builder.Services.AddSingleton<Kinlet.Store.Secrets.ISecretStore>(_ => Kinlet.Store.Secrets.FileSecretStore.Open(state.Path));
     builder.Services.AddDockerContainerRuntime(o => o.DockerHost = daemon.DockerHost);
     builder.Services.AddKinletServing();
     builder.Services.PostConfigure<ServingOptions>(o =>

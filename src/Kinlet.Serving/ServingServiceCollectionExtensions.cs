@@ -31,6 +31,7 @@ public static class ServingServiceCollectionExtensions
         services.AddOptions<RevisionGc.RevisionGcOptions>().BindConfiguration(RevisionGc.RevisionGcOptions.Section);
         services.TryAddSingleton<RevisionGc.RevisionGcRunner>();
         services.TryAddSingleton<ServiceController>();
+        services.TryAddSingleton<Secrets.SecretController>();
         services.TryAddSingleton<IRevisionStatusSink>(sp => sp.GetRequiredService<ServiceController>());
         services.TryAddSingleton<RevisionReconciler.RevisionReconciler>();
         services.TryAddSingleton<ContainerMonitor>();

@@ -77,3 +77,31 @@ public sealed class LiteDbResourceStoreTests : IDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class FileSecretStoreTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kinlet-secrets-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Secrets_round_trip_in_a_file_only_the_owner_can_read()
+    {
+        var store = Kinlet.Store.Secrets.FileSecretStore.Open(_dir);
+        Assert.Null(store.Get("default", "db"));
+        store.Put(new Kinlet.Store.Secrets.StoredSecret("default", "db", "u1", DateTimeOffset.UnixEpoch, new Dictionary<string, byte[]> { ["password"] = "s3cret"u8.ToArray() }));
+        store.Put(new Kinlet.Store.Secrets.StoredSecret("prod", "api", "u2", DateTimeOffset.UnixEpoch, new Dictionary<string, byte[]> { ["key"] = [1, 2, 3] }));
+        var path = Path.Combine(_dir, "secrets.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+
+        var reopened = Kinlet.Store.Secrets.FileSecretStore.Open(_dir);
+        Assert.Equal("s3cret"u8.ToArray(), reopened.Get("default", "db")!.Data["password"]);
+        Assert.Equal(["db"], reopened.List("default").Select(s => s.Name));
+        Assert.Equal(2, reopened.List(null).Count);
+        Assert.True(reopened.Delete("default", "db"));
+        Assert.False(reopened.Delete("default", "db"));
+        Assert.Null(Kinlet.Store.Secrets.FileSecretStore.Open(_dir).Get("default", "db"));
+        Assert.False(File.Exists(path + ".tmp"));
+    }
+}

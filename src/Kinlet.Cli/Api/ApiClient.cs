@@ -146,6 +146,15 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl, TokenInfo token, A
     public Task DeletePingSourceAsync(string ns, string name, CancellationToken ct) =>
         SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.PingSource(ns, name), null, ct, NotFound("ping source", name, ns), DeleteTimeout, allowEmpty: true);
 
+    public Task<ResourceList<Secret>> ListSecretsAsync(string ns, CancellationToken ct) =>
+        SendAsync<ResourceList<Secret>>(HttpMethod.Get, ApiPaths.Secrets(ns), null, ct);
+
+    public Task<Secret> CreateSecretAsync(string ns, object body, CancellationToken ct) =>
+        SendAsync<Secret>(HttpMethod.Post, ApiPaths.Secrets(ns), body, ct);
+
+    public Task DeleteSecretAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.Secret(ns, name), null, ct, NotFound("secret", name, ns), DeleteTimeout, allowEmpty: true);
+
     public Task<DaemonVersion> GetVersionAsync(CancellationToken ct) =>
         SendAsync<DaemonVersion>(HttpMethod.Get, ApiPaths.Version, null, ct);
 

@@ -36,5 +36,8 @@ internal static class ApiPaths
     public static string PingSources(string ns) => $"{Sources}/namespaces/{E(ns)}/pingsources";
     public static string PingSource(string ns, string name) => $"{PingSources(ns)}/{E(name)}";
 
+    public static string Secrets(string ns) => $"/api/v1/namespaces/{E(ns)}/secrets";
+    public static string Secret(string ns, string name) => $"{Secrets(ns)}/{E(name)}";
+
     private static string E(string segment) => Uri.EscapeDataString(segment);
 }

@@ -7,6 +7,7 @@ using Kinlet.Cli.Commands.Export;
 using Kinlet.Cli.Commands.Invoke;
 using Kinlet.Cli.Commands.Revisions;
 using Kinlet.Cli.Commands.Routes;
+using Kinlet.Cli.Commands.Secrets;
 using Kinlet.Cli.Commands.Services;
 using Kinlet.Cli.Commands.Sources;
 using Kinlet.Cli.Commands.Triggers;
@@ -38,6 +39,8 @@ internal static class CommandTree
                 new TriggerCreateVerb(c), new TriggerListVerb(c), new TriggerDescribeVerb(c), new TriggerDeleteVerb(c),
                 new TriggerFailedVerb(c), new TriggerRedriveVerb(c)),
             Noun("event", "Send events", ["events"], new EventSendVerb(c)),
+            Noun("secret", "Create, list and delete secrets", ["secrets"],
+                new SecretCreateVerb(c), new SecretListVerb(c), new SecretDeleteVerb(c)),
             Noun("source", "Event sources", ["sources"],
                 Noun("ping", "Create, list, describe and delete ping (cron) sources", ["pingsource", "pingsources"],
                     new PingSourceCreateVerb(c), new PingSourceListVerb(c), new PingSourceDescribeVerb(c), new PingSourceDeleteVerb(c))),

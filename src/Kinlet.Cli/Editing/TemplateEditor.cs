@@ -48,6 +48,7 @@ internal static class TemplateEditor
 
         if (edits.Image is not null) container.Image = edits.Image;
         if (env.Count > 0) container.Env = ApplyEnv(container.Env, env);
+        foreach (var text in edits.EnvSecrets) container.Env = ApplyEnvSecret(container.Env, text);
         if (port is not null) container.Ports = [port];
         if (limits.Count > 0 || requests.Count > 0)
         {
@@ -104,6 +105,25 @@ internal static class TemplateEditor
             else result.Add(new EnvVar { Name = c.Key, Value = c.Value });
         }
         return result.Count == 0 ? null : result;
+    }
+
+    /// <summary><c>VAR=SECRET:KEY</c> → <c>{name: VAR, valueFrom: {secretKeyRef: {name: SECRET, key: KEY}}}</c>, replacing VAR.</summary>
+    private static List<EnvVar> ApplyEnvSecret(List<EnvVar>? current, string text)
+    {
+        var eq = text.IndexOf('=');
+        var colon = eq < 0 ? -1 : text.IndexOf(':', eq + 1);
+        if (eq <= 0 || colon < 0 || colon == eq + 1 || colon == text.Length - 1)
+            throw CliException.Usage($"--env-secret takes VAR=SECRET:KEY, not '{text}'");
+        var variable = new EnvVar
+        {
+            Name = text[..eq],
+            ValueFrom = new EnvVarSource { SecretKeyRef = new KeySelector { Name = text[(eq + 1)..colon], Key = text[(colon + 1)..] } },
+        };
+        var result = current is null ? [] : new List<EnvVar>(current);
+        var index = result.FindIndex(e => e.Name == variable.Name);
+        if (index >= 0) result[index] = variable;
+        else result.Add(variable);
+        return result;
     }
 
     private static ContainerPortSpec ParsePort(string value)

@@ -6,6 +6,7 @@ using Kinlet.Core.Validation;
 using Kinlet.Serving;
 using Kinlet.Eventing.Controllers;
 using Kinlet.Serving.Controllers;
+using Kinlet.Serving.Secrets;
 using Microsoft.Extensions.Options;
 
 namespace Kinlet.Daemon.Api;
@@ -83,6 +84,17 @@ public static class ControlApi
             Json(new FailedList([.. c.Failed(ns, name, 1000).Select(FailedEvent.From)])));
         e.MapPost("/namespaces/{ns}/triggers/{name}/redrive", async (string ns, string name, HttpContext http, TriggerController c) =>
             Json(new RedriveResult(await c.RedriveAsync(ns, name, http.RequestAborted).ConfigureAwait(false))));
+
+        // Secrets (Kubernetes' core path): reads give names and keys, never values.
+        var core = app.MapGroup("/api/v1");
+        core.MapGet("/secrets", (SecretController c) => Json(List("SecretList", c.List(null), "v1")));
+        core.MapGet("/namespaces/{ns}/secrets", (string ns, SecretController c) => Json(List("SecretList", c.List(ns), "v1")));
+        core.MapGet("/namespaces/{ns}/secrets/{name}", (string ns, string name, SecretController c) => Json(c.Get(ns, name)));
+        core.MapPost("/namespaces/{ns}/secrets", async (string ns, HttpContext http, SecretController c) =>
+            Json(c.Apply(await ReadResourceAsync<Secret>(http, ns, null, "a v1 Secret").ConfigureAwait(false), ns, replace: false), StatusCodes.Status201Created));
+        core.MapPut("/namespaces/{ns}/secrets/{name}", async (string ns, string name, HttpContext http, SecretController c) =>
+            Json(c.Apply(await ReadResourceAsync<Secret>(http, ns, name, "a v1 Secret").ConfigureAwait(false), ns, replace: true)));
+        core.MapDelete("/namespaces/{ns}/secrets/{name}", (string ns, string name, SecretController c) => Json(c.Delete(ns, name)));
 
         var src = app.MapGroup(Sources);
         src.MapGet("/pingsources", (PingSourceController c) => Json(List("PingSourceList", c.List(null), KnativeApi.SourcesV1)));
@@ -165,6 +177,7 @@ public static class ControlApi
         Broker b => b.Metadata ??= new ObjectMeta(),
         Trigger t => t.Metadata ??= new ObjectMeta(),
         PingSource p => p.Metadata ??= new ObjectMeta(),
+        Secret x => x.Metadata ??= new ObjectMeta(),
         _ => throw new InvalidOperationException($"no metadata accessor for {typeof(T).Name}"),
     };
 

@@ -479,8 +479,8 @@ public sealed partial class ServiceController : IRevisionStatusSink
         if (container.Env is { } env)
         {
             for (var i = 0; i < env.Count; i++)
-                if (env[i].ValueFrom is not null)
-                    throw new ValidationException($"spec.template.spec.containers[0].env[{i}].valueFrom", "secrets and config maps are not supported yet; use value");
+                if (env[i].ValueFrom?.ConfigMapKeyRef is not null)
+                    throw new ValidationException($"spec.template.spec.containers[0].env[{i}].valueFrom.configMapKeyRef", "config maps are not supported; use value or secretKeyRef");
         }
         return input.Metadata.Namespace;
     }

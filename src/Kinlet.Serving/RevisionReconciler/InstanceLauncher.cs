@@ -14,8 +14,10 @@ public sealed partial class InstanceLauncher(
     IRevisionStatusSink statusSink,
     IOptions<ServingOptions> options,
     TimeProvider time,
-    ILogger<InstanceLauncher> logger)
+    ILogger<InstanceLauncher> logger,
+    Kinlet.Store.Secrets.ISecretStore? secretStore = null)
 {
+    private readonly SecretLookup _secrets = (ns, name, key) => secretStore?.Get(ns, name)?.Data.GetValueOrDefault(key);
     private readonly ServingOptions _options = options.Value;
 
     /// <summary>Outcome of a start: Ready, or the failure to record on the revision.</summary>
@@ -31,7 +33,7 @@ public sealed partial class InstanceLauncher(
         try
         {
             await runtime.EnsureImageAsync(image, new LogProgress(this, revision), ct).ConfigureAwait(false);
-            var containerSpec = ContainerSpecBuilder.Build(spec, instance.Name, _options);
+            var containerSpec = ContainerSpecBuilder.Build(spec, instance.Name, _options, _secrets);
             instance.ContainerId = await runtime.CreateAsync(containerSpec, ct).ConfigureAwait(false);
             onCreated(instance);
             var info = await runtime.StartAsync(instance.ContainerId, ct).ConfigureAwait(false);
@@ -62,6 +64,10 @@ public sealed partial class InstanceLauncher(
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             return new StartResult(false, null, true);
+        }
+        catch (SecretReferenceException e)
+        {
+            return Failed(revision, "CreateContainerConfigError", e.Message);
         }
         catch (ImageUnavailableException e)
         {

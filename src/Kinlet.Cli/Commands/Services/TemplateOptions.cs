@@ -9,6 +9,7 @@ internal sealed class TemplateOptions
     public Option<string?> Image { get; } = new("--image") { Description = "Container image to run", HelpName = "IMAGE" };
 
     public Option<string[]> Env { get; } = Many("--env", "-e", "Environment variable KEY=VALUE; KEY- removes it", "KEY=VALUE");
+    public Option<string[]> EnvSecret { get; } = Many("--env-secret", null, "Environment variable from a secret, KEY=SECRET:KEY (its value is never shown)", "VAR=SECRET:KEY");
 
     public Option<string?> Port { get; } = new("--port", "-p")
     {
@@ -51,7 +52,7 @@ internal sealed class TemplateOptions
     {
         foreach (var option in new Option[]
                  {
-                     Image, Env, Port, Annotation, Label, RevisionName, ScaleMin, ScaleMax, ScaleInit,
+                     Image, Env, EnvSecret, Port, Annotation, Label, RevisionName, ScaleMin, ScaleMax, ScaleInit,
                      ConcurrencyLimit, ConcurrencyTarget, Limit, Request, Cmd, Arg, WorkingDir,
                  })
             command.Add(option);
@@ -61,6 +62,7 @@ internal sealed class TemplateOptions
     {
         Image = r.GetValue(Image),
         Env = r.GetValue(Env) ?? [],
+        EnvSecrets = r.GetValue(EnvSecret) ?? [],
         Port = r.GetValue(Port),
         Annotations = r.GetValue(Annotation) ?? [],
         Labels = r.GetValue(Label) ?? [],
