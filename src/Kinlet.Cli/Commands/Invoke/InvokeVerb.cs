@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text;
+using CloudNative.CloudEvents.Http;
 
 namespace Kinlet.Cli.Commands.Invoke;
 
@@ -17,9 +18,15 @@ internal sealed class InvokeVerb(CliContext context) : Verb(context)
     private readonly Option<string?> data = new("--data", "-d") { Description = "Request body; @FILE reads a file, @- reads stdin", HelpName = "DATA" };
     private readonly Option<string?> tag = new("--tag") { Description = "Call the tagged revision's URL instead of the service's", HelpName = "TAG" };
     private readonly Option<bool> verbose = new("--verbose", "-v") { Description = "Print the request line, the status and the headers to stderr" };
+    private readonly Option<bool> cloudEvent = new("--cloudevent") { Description = "Send the data as a CloudEvent in binary mode (built with the CloudEvents SDK)" };
+    private readonly Option<string> ceType = new("--type") { Description = "With --cloudevent: the event's type", DefaultValueFactory = _ => "dev.kinlet.invoke" };
+    private readonly Option<string> ceSource = new("--source") { Description = "With --cloudevent: the event's source", DefaultValueFactory = _ => "/kinlet/invoke" };
+    private readonly Option<string?> ceId = new("--id") { Description = "With --cloudevent: the event's id (default: a new UUID)" };
+    private readonly Option<string> ceContentType = new("--content-type") { Description = "With --cloudevent: the data's media type", DefaultValueFactory = _ => "application/json" };
 
     protected override Command Create() =>
-        new("invoke", "Send an HTTP request to a service and print the answer") { name, path, method, headers, data, tag, verbose };
+        new("invoke", "Send an HTTP request (or a CloudEvent) to a service and print the answer")
+            { name, path, method, headers, data, tag, verbose, cloudEvent, ceType, ceSource, ceId, ceContentType };
 
     protected override async Task<int> ExecuteAsync(ParseResult r, CancellationToken ct)
     {
@@ -46,9 +53,11 @@ internal sealed class InvokeVerb(CliContext context) : Verb(context)
             throw new CliException($"service {serviceName} has no URL yet; see 'kinlet service describe {serviceName}'", ExitCodes.NotReady);
 
         var destination = InvokeTarget.Resolve(api.BaseUrl, url, r.GetValue(path));
-        using var request = new HttpRequestMessage(new HttpMethod((r.GetValue(method) ?? (body is null ? "GET" : "POST")).ToUpperInvariant()), destination.RequestUri);
+        var asEvent = r.GetValue(cloudEvent);
+        using var request = new HttpRequestMessage(new HttpMethod((r.GetValue(method) ?? (body is null && !asEvent ? "GET" : "POST")).ToUpperInvariant()), destination.RequestUri);
         request.Headers.Host = destination.Host;
-        if (body is not null) request.Content = new ByteArrayContent(body);
+        if (asEvent) request.Content = EventContent(r, body);
+        else if (body is not null) request.Content = new ByteArrayContent(body);
         foreach (var (headerName, value) in parsedHeaders)
         {
             if (headerName.Equals("Host", StringComparison.OrdinalIgnoreCase)) request.Headers.Host = value;
@@ -88,6 +97,24 @@ internal sealed class InvokeVerb(CliContext context) : Verb(context)
                 throw new CliException($"HTTP {(int)response.StatusCode}", ExitCodes.HttpError);
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>The CloudEvent for <c>--cloudevent</c>, in binary mode: attributes as ce- headers, the data as the body.</summary>
+    private HttpContent EventContent(ParseResult r, byte[]? body)
+    {
+        var e = new CloudNative.CloudEvents.CloudEvent(CloudNative.CloudEvents.CloudEventsSpecVersion.V1_0)
+        {
+            Id = r.GetValue(ceId) ?? Guid.NewGuid().ToString(),
+            Type = r.GetValue(ceType),
+            Source = Uri.TryCreate(r.GetValue(ceSource), UriKind.RelativeOrAbsolute, out var s) ? s : throw CliException.Usage("--source takes a URI reference, e.g. /shop"),
+            Time = Context.Now,
+        };
+        if (body is not null)
+        {
+            e.DataContentType = r.GetValue(ceContentType);
+            e.Data = body;
+        }
+        return e.ToHttpContent(CloudNative.CloudEvents.ContentMode.Binary, new CloudNative.CloudEvents.SystemTextJson.JsonEventFormatter());
     }
 
     private async Task CopyBodyAsync(HttpResponseMessage response, CancellationToken ct)
