@@ -113,6 +113,33 @@ public sealed class EventSender : IDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="SendAsync"/> up to <paramref name="tries"/> times, waiting <paramref name="firstWait"/> × 2, × 4… between
+    /// tries, while the failure is one Knative retries; for sends with no retry policy of their own (a dead-letter
+    /// sink, a PingSource tick). Answers the last result.
+    /// </summary>
+    public async Task<DeliveryResult> SendWithRetriesAsync(
+        SinkTarget target,
+        IReadOnlyDictionary<string, string> attributes,
+        byte[]? data,
+        string @namespace,
+        TimeSpan timeout,
+        IReadOnlyList<KeyValuePair<string, string>>? extensions,
+        int tries,
+        TimeSpan firstWait,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        DeliveryResult result = null!;
+        for (var i = 0; i < tries; i++)
+        {
+            if (i > 0) await Task.Delay(firstWait * (1 << i), time, cancellationToken).ConfigureAwait(false);
+            result = await SendAsync(target, attributes, data, @namespace, timeout, extensions, 0, cancellationToken).ConfigureAwait(false);
+            if (result.Success || !RetryPolicy.IsRetryable(result.Status)) break;
+        }
+        return result;
+    }
+
     /// <summary>The event as the SDK writes it in binary mode, from the attributes and bytes the broker stored.</summary>
     public static HttpContent ToContent(IReadOnlyDictionary<string, string> attributes, byte[]? data, IReadOnlyList<KeyValuePair<string, string>>? extensions)
     {

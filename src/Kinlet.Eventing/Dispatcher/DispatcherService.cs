@@ -25,7 +25,7 @@ public sealed class TriggerCounters(IDeliveryStore store, IEventLog log)
     {
         if (trigger.Metadata.Uid is not { } uid || trigger.Spec.Broker is not { } broker) return null;
         if (Dispatchers.TryGetValue(TriggerDispatcher.Key(ns, trigger.Metadata.Name!), out var d) && d.Snapshot.Uid == uid) return d.Counts();
-        return TriggerDispatcher.Load(store, log, new TriggerSnapshot(ns, trigger.Metadata.Name!, uid, broker, Filters.MatchAllFilter.Instance, RetryPolicy.Default, null, null, 0));
+        return TriggerDispatcher.Load(store, log, ns, trigger.Metadata.Name!, uid, broker);
     }
 }
 

@@ -100,21 +100,21 @@ public sealed class TriggerDispatcher : IAsyncDisposable
         var s = Snapshot;
         lock (_lock)
         {
-            if (!_loaded) return Load(_store, _log, s);
+            if (!_loaded) return Load(_store, _log, s.Namespace, s.Name, s.Uid, s.Broker);
             var backlog = Math.Max(0, _log.LastSequence(s.Namespace, s.Broker) - _cursor - _done.Count);
             return new TriggerCounts(_delivered, _retrying, _deadLettered, _failedNow, backlog, _lastError, _lastErrorAt);
         }
     }
 
     /// <summary>Counters from the store, for a trigger whose dispatcher has not loaded yet.</summary>
-    public static TriggerCounts Load(IDeliveryStore store, IEventLog log, TriggerSnapshot s)
+    public static TriggerCounts Load(IDeliveryStore store, IEventLog log, string ns, string trigger, string uid, string broker)
     {
-        var key = Key(s.Namespace, s.Name);
+        var key = Key(ns, trigger);
         var cp = store.LoadCheckpoint(key);
-        if (cp is null || cp.Uid != s.Uid) return new TriggerCounts(0, 0, 0, 0, 0, null, null);
+        if (cp is null || cp.Uid != uid) return new TriggerCounts(0, 0, 0, 0, 0, null, null);
         return new TriggerCounts(cp.Delivered, store.CountRecords(key, DeliveryRecordState.Retrying), cp.DeadLettered,
             store.CountRecords(key, DeliveryRecordState.Failed),
-            Math.Max(0, log.LastSequence(s.Namespace, s.Broker) - cp.Cursor - DoneCount(cp.Done)), cp.LastError, cp.LastErrorAt);
+            Math.Max(0, log.LastSequence(ns, broker) - cp.Cursor - DoneCount(cp.Done)), cp.LastError, cp.LastErrorAt);
     }
 
     private static long DoneCount(long[] ranges)
@@ -254,21 +254,8 @@ public sealed class TriggerDispatcher : IAsyncDisposable
                 return;
             }
             var record = new DeliveryRecord(_key, e.Sequence, e.Attributes, e.Data, DeliveryRecordState.Retrying, 1, default, result.Status, result.Describe());
-            var delay = s.Retry.NextDelay(1, result.Status, result.RetryAfter);
-            if (delay is { } d)
-            {
-                record = record with { DueAt = _time.GetUtcNow() + d };
-                // The record first, then the cursor: a crash in between repeats the event rather than losing it.
-                await _store.PutRecordAsync(record, ct).ConfigureAwait(false);
-                _metrics.Retried.Inc();
-                lock (_lock)
-                {
-                    _retrying++;
-                    _retries.Enqueue(record, record.DueAt);
-                }
-                _retrySignal.Set();
-            }
-            else await GiveUpAsync(s, record, result, wasRetrying: false, ct).ConfigureAwait(false);
+            // The record first, then the cursor: a crash in between repeats the event rather than losing it.
+            await AfterFailureAsync(s, record, result, wasRetrying: false, ct).ConfigureAwait(false);
             Complete(e.Sequence);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -327,17 +314,7 @@ public sealed class TriggerDispatcher : IAsyncDisposable
                 return;
             }
             var next = record with { Attempts = attempts, LastStatus = result.Status, LastError = result.Describe() };
-            var delay = s.Retry.NextDelay(attempts, result.Status, result.RetryAfter);
-            if (delay is { } d)
-            {
-                next = next with { DueAt = _time.GetUtcNow() + d };
-                await _store.PutRecordAsync(next, ct).ConfigureAwait(false);
-                _metrics.Retried.Inc();
-                lock (_lock) _retries.Enqueue(next, next.DueAt);
-                _retrySignal.Set();
-                return;
-            }
-            await GiveUpAsync(s, next, result, wasRetrying: true, ct).ConfigureAwait(false);
+            await AfterFailureAsync(s, next, result, wasRetrying: true, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -346,7 +323,8 @@ public sealed class TriggerDispatcher : IAsyncDisposable
         catch (Exception ex)
         {
             _logger.LogError(ex, "Trigger {Namespace}/{Trigger}: retry of event {Sequence} could not be handled: {Error}", s.Namespace, s.Name, record.Sequence, ex.Message);
-            lock (_lock) _retries.Enqueue(record with { DueAt = _time.GetUtcNow() + TimeSpan.FromSeconds(5) }, _time.GetUtcNow() + TimeSpan.FromSeconds(5));
+            var later = record with { DueAt = _time.GetUtcNow() + TimeSpan.FromSeconds(5) };
+            lock (_lock) _retries.Enqueue(later, later.DueAt);
         }
         finally
         {
@@ -410,6 +388,28 @@ public sealed class TriggerDispatcher : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// A failed attempt (<c>record.Attempts</c> made so far): a durable retry record due after the policy's wait, or,
+    /// when the policy says stop, <see cref="GiveUpAsync"/>.
+    /// </summary>
+    private async Task AfterFailureAsync(TriggerSnapshot s, DeliveryRecord record, DeliveryResult result, bool wasRetrying, CancellationToken ct)
+    {
+        if (s.Retry.NextDelay(record.Attempts, result.Status, result.RetryAfter) is not { } delay)
+        {
+            await GiveUpAsync(s, record, result, wasRetrying, ct).ConfigureAwait(false);
+            return;
+        }
+        var next = record with { DueAt = _time.GetUtcNow() + delay };
+        await _store.PutRecordAsync(next, ct).ConfigureAwait(false);
+        _metrics.Retried.Inc();
+        lock (_lock)
+        {
+            if (!wasRetrying) _retrying++;
+            _retries.Enqueue(next, next.DueAt);
+        }
+        _retrySignal.Set();
+    }
+
     /// <summary>After the last attempt: to the dead-letter sink with Knative's error extensions, or kept as failed.</summary>
     private async Task GiveUpAsync(TriggerSnapshot s, DeliveryRecord record, DeliveryResult result, bool wasRetrying, CancellationToken ct)
     {
@@ -417,15 +417,9 @@ public sealed class TriggerDispatcher : IAsyncDisposable
         if (s.DeadLetterSink is { } dls)
         {
             var extensions = DeadLetter.Extensions(s.Subscriber?.Uri ?? "", result.Status, result.Body);
-            DeliveryResult? sent = null;
-            for (var i = 0; i < 3; i++)
-            {
-                if (i > 0) await Task.Delay(TimeSpan.FromMilliseconds(200 << i), _time, ct).ConfigureAwait(false);
-                sent = await _sender.SendAsync(dls, record.Attributes, record.Data, s.Namespace,
-                    s.Retry.Timeout ?? _options.DeliveryTimeout, extensions, 0, ct).ConfigureAwait(false);
-                if (sent.Success || !RetryPolicy.IsRetryable(sent.Status)) break;
-            }
-            if (sent!.Success)
+            var sent = await _sender.SendWithRetriesAsync(dls, record.Attributes, record.Data, s.Namespace,
+                s.Retry.Timeout ?? _options.DeliveryTimeout, extensions, 3, TimeSpan.FromMilliseconds(200), _time, ct).ConfigureAwait(false);
+            if (sent.Success)
             {
                 if (wasRetrying) await _store.DeleteRecordAsync(_key, record.Sequence, ct).ConfigureAwait(false);
                 _metrics.DeadLettered.Inc();

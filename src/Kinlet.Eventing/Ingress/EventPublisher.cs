@@ -39,11 +39,18 @@ public sealed class EventPublisher(IEventLog log, BrokerSignals signals, IOption
         return sequences;
     }
 
-    private static StoredEvent ToStored(CloudEvent e, int ttl, string arrived)
+    /// <summary>Every populated attribute of <paramref name="e"/> in its CloudEvents string form, by name.</summary>
+    public static Dictionary<string, string> AttributeStrings(CloudEvent e)
     {
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (attribute, value) in e.GetPopulatedAttributes())
             attributes[attribute.Name] = attribute.Format(value);
+        return attributes;
+    }
+
+    private static StoredEvent ToStored(CloudEvent e, int ttl, string arrived)
+    {
+        var attributes = AttributeStrings(e);
         attributes[CloudEventReader.BrokerTtl.Name] = ttl.ToString(CultureInfo.InvariantCulture);
         attributes.TryAdd(ArrivalTime, arrived);
         byte[]? data = null;

@@ -35,8 +35,6 @@ public sealed class EventingMetrics
         _registry.AddBeforeCollectCallback(UpdateBacklog);
     }
 
-    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
-
     public Counter.Child Accepted(string ns, string broker) => _accepted.WithLabels(ns, broker);
 
     public void Rejected(string ns, string broker, int status) => _rejected.WithLabels(ns, broker, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();

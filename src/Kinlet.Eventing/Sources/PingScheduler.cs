@@ -157,17 +157,9 @@ public sealed class PingScheduler(
             logger.LogWarning("PingSource {Namespace}/{Name}: its sink cannot be resolved; tick {Tick:o} dropped", ns, source.Metadata.Name, tick);
             return;
         }
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (attribute, value) in e.GetPopulatedAttributes()) attributes[attribute.Name] = attribute.Format(value);
-        var data = e.Data as byte[];
-        DeliveryResult? result = null;
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            if (attempt > 0) await Task.Delay(TimeSpan.FromMilliseconds(500 << attempt), time, ct).ConfigureAwait(false);
-            result = await sender.SendAsync(target, attributes, data, ns, options.Value.DeliveryTimeout, null, 0, ct).ConfigureAwait(false);
-            if (result.Success || !RetryPolicy.IsRetryable(result.Status)) break;
-        }
-        if (result!.Success) logger.LogInformation("PingSource {Namespace}/{Name}: tick {Tick:o} sent to {Sink}", ns, source.Metadata.Name, tick, target.Uri);
+        var result = await sender.SendWithRetriesAsync(target, EventPublisher.AttributeStrings(e), e.Data as byte[], ns,
+            options.Value.DeliveryTimeout, null, 3, TimeSpan.FromMilliseconds(500), time, ct).ConfigureAwait(false);
+        if (result.Success) logger.LogInformation("PingSource {Namespace}/{Name}: tick {Tick:o} sent to {Sink}", ns, source.Metadata.Name, tick, target.Uri);
         else logger.LogWarning("PingSource {Namespace}/{Name}: tick {Tick:o} to {Sink} failed: {Error}", ns, source.Metadata.Name, tick, target.Uri, result.Describe());
     }
 }

@@ -48,7 +48,7 @@ public sealed partial class SecretController(ISecretStore store, TimeProvider ti
         }
         if (data.Count == 0 && errors.Count == 0) errors.Add(new("data", "a secret needs at least one key"));
         if (data.Values.Sum(v => (long)v.Length) > MaxBytes) errors.Add(new("data", "over 1 MiB"));
-        ThrowIfInvalid(errors);
+        if (errors.Count > 0) throw new ValidationException(errors);
 
         var name = secret.Metadata.Name!;
         var existing = store.Get(ns, name);
@@ -63,11 +63,6 @@ public sealed partial class SecretController(ISecretStore store, TimeProvider ti
         var existing = store.Get(@namespace, name) ?? throw new ResourceNotFoundException("Secret", name);
         store.Delete(@namespace, name);
         return View(existing);
-    }
-
-    private static void ThrowIfInvalid(List<FieldError> errors)
-    {
-        if (errors.Count > 0) throw new ValidationException(errors);
     }
 
     private static bool TryBase64(string value, out byte[] bytes)

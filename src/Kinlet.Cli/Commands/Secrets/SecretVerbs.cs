@@ -35,6 +35,7 @@ internal sealed class SecretCreateVerb(CliContext context) : Verb(context)
         return ExitCodes.Success;
     }
 
+    // Not KeyValueChange.Parse: its error quotes the whole argument, and here that would print a secret value.
     private static (string Key, string Value) Split(string text, string flag)
     {
         var i = text.IndexOf('=');
