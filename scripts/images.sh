@@ -14,6 +14,9 @@
 #   kinlet.local/debian:bookworm-minbase     debootstrap --variant=minbase bookworm, `docker import`
 #   kinlet.local/dotnet-runtime:10.0         minbase + the host SDK's shared runtimes (user app, uid 1000)
 #   kinlet.local/dotnet-sdk:10.0             the runtime image + the host's whole dotnet root, offline NuGet
+#                                            (one local feed: the CloudEvents SDK for function templates)
+#   kinlet.local/node:18                     minbase + Debian's nodejs (function base for `kinlet deploy`)
+#   kinlet.local/python:3.11                 minbase + Debian's python3 (function base for `kinlet deploy`)
 #   kinlet.local/hello:latest                samples/hello (multi-stage on the two images above)
 #   kinlet.local/orders:latest               samples/orders (same pattern)
 #   kinlet.local/testfn:latest               tests/images/testfn (same pattern)
@@ -69,6 +72,8 @@ BUSYBOX_IMAGE=kinlet.local/busybox:latest
 MINBASE_IMAGE=kinlet.local/debian:bookworm-minbase
 RUNTIME_IMAGE=kinlet.local/dotnet-runtime:10.0
 SDK_IMAGE=kinlet.local/dotnet-sdk:10.0
+NODE_IMAGE=kinlet.local/node:18
+PYTHON_IMAGE=kinlet.local/python:3.11
 HELLO_IMAGE=kinlet.local/hello:latest
 ORDERS_IMAGE=kinlet.local/orders:latest
 TESTFN_IMAGE=kinlet.local/testfn:latest
@@ -377,6 +382,7 @@ COPY dotnet/ /usr/share/dotnet/
 # No network in builds: NuGet has no sources unless a project's own nuget.config adds some.
 COPY NuGet.Config /root/.nuget/NuGet/NuGet.Config
 COPY --chown=app:app NuGet.Config /home/app/.nuget/NuGet/NuGet.Config
+COPY feed/ /usr/share/kinlet/nuget/
 ENV DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE=1 \\
     DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 \\
     DOTNET_GENERATE_ASPNET_CERTIFICATE=false \\
@@ -391,10 +397,12 @@ EOF
 nuget_config() {
     cat <<'EOF'
 <?xml version="1.0" encoding="utf-8"?>
-<!-- kinlet.local/dotnet-sdk: builds run offline; framework-only projects need no package. -->
+<!-- kinlet.local/dotnet-sdk: builds run offline. One local feed holds the few packages Kinlet's
+     function templates use (the CloudEvents SDK); framework-only projects need no package. -->
 <configuration>
   <packageSources>
     <clear />
+    <add key="kinlet-local" value="/usr/share/kinlet/nuget" />
   </packageSources>
 </configuration>
 EOF
@@ -414,6 +422,7 @@ build_from_dotnet_root() {
         "$dockerfile_fn"
         nuget_config
         declare -f build_from_dotnet_root
+        (cd "$FEED_DIR" && sha256sum -- *.nupkg)
         image_id "$parent"
         printf '%s\n' "$@"
         paths_hash "$DOTNET_ROOT_DIR" "$@"
@@ -426,17 +435,93 @@ build_from_dotnet_root() {
     tmp="$(mktemp -d)"
     "$dockerfile_fn" >"$tmp/Dockerfile"
     nuget_config >"$tmp/NuGet.Config"
+    cp -r "$FEED_DIR" "$tmp/feed"
     # The context is streamed: nothing of the (large) dotnet root is copied on disk.
     # shellcheck disable=SC2016 # expanded by the inner bash
     run_logged "$(build_log "$name")" bash -o pipefail -c '
         tmp="$1"; root="$2"; shift 2
         tar --numeric-owner --owner=0 --group=0 -cf - \
-            -C "$tmp" Dockerfile NuGet.Config \
+            -C "$tmp" Dockerfile NuGet.Config feed \
             -C "$root" --transform "s,^\./,dotnet/,rSH" "${@:3}" |
         docker build --force-rm --label "$1" -t "$2" -
     ' sh "$tmp" "$DOTNET_ROOT_DIR" "$LABEL=$hash" "$tag" "$@"
     rm -rf "$tmp"
     docker tag "$tag" "$vtag"
+    retire "$old" "$tag"
+    report "$tag" "built" "$start"
+}
+
+# FEED_PACKAGES: the packages of the SDK image's local feed (id/version), taken from the host's
+# NuGet cache; a restore fills the cache first when one is missing (NuGet is reachable).
+FEED_PACKAGES=(cloudnative.cloudevents/2.9.0 cloudnative.cloudevents.systemtextjson/2.9.0)
+
+prepare_feed() {
+    local cache p id version missing=()
+    cache="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
+    for p in "${FEED_PACKAGES[@]}"; do
+        [[ -f "$cache/$p/${p%%/*}.${p##*/}.nupkg" ]] || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+        local proj
+        proj="$(mktemp -d)"
+        {
+            echo '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup><ItemGroup>'
+            for p in "${missing[@]}"; do
+                printf '<PackageReference Include="%s" Version="%s" />\n' "${p%%/*}" "${p##*/}"
+            done
+            echo '</ItemGroup></Project>'
+        } >"$proj/feed.csproj"
+        run_logged "$(build_log nuget-feed)" dotnet restore "$proj/feed.csproj"
+        rm -rf "$proj"
+    fi
+    FEED_DIR="$WORK/nuget-feed"
+    rm -rf "$FEED_DIR"
+    mkdir -p "$FEED_DIR"
+    for p in "${FEED_PACKAGES[@]}"; do
+        id="${p%%/*}"
+        version="${p##*/}"
+        cp "$cache/$p/$id.$version.nupkg" "$FEED_DIR/"
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# kinlet.local/node and kinlet.local/python: function bases for `kinlet deploy`
+# ---------------------------------------------------------------------------------------------
+
+# language_dockerfile PACKAGES: minbase + Debian packages + the app user (uid 1000).
+language_dockerfile() {
+    cat <<EOF
+# generated by scripts/images.sh
+FROM $MINBASE_IMAGE
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends $1 \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && groupadd --gid 1000 app \\
+ && useradd --uid 1000 --gid 1000 --create-home --home-dir /home/app --shell /bin/sh app
+WORKDIR /app
+EOF
+}
+
+# build_language_image TAG PACKAGES: built with the network (apt reaches the Debian mirror).
+build_language_image() {
+    local tag="$1" packages="$2"
+    local start hash old tmp
+    start="$(now_s)"
+    hash="$({
+        echo "language-image-recipe-1 $tag"
+        language_dockerfile "$packages"
+        declare -f build_language_image
+        image_id "$MINBASE_IMAGE"
+    } | sha256)"
+    if up_to_date "$tag" "$hash"; then
+        report "$tag" "up to date" "$start"
+        return 0
+    fi
+    old="$(image_id "$tag")"
+    tmp="$(mktemp -d)"
+    language_dockerfile "$packages" >"$tmp/Dockerfile"
+    run_logged "$(build_log "$tag")" docker build --force-rm --label "$LABEL=$hash" -t "$tag" "$tmp"
+    rm -rf "$tmp"
     retire "$old" "$tag"
     report "$tag" "built" "$start"
 }
@@ -497,10 +582,13 @@ build_busybox
 engine_can_run "$BUSYBOX_IMAGE"
 build_minbase
 dotnet_facts
+prepare_feed
 build_from_dotnet_root "$RUNTIME_IMAGE" "kinlet.local/dotnet-runtime:$NETCORE_VERSION" \
     runtime_dockerfile dotnet-runtime "${RUNTIME_PATHS[@]}"
 build_from_dotnet_root "$SDK_IMAGE" "kinlet.local/dotnet-sdk:$SDK_VERSION" \
     sdk_dockerfile dotnet-sdk "${SDK_PATHS[@]}"
+build_language_image "$NODE_IMAGE" nodejs
+build_language_image "$PYTHON_IMAGE" python3
 if [[ -n "$want_samples" ]]; then
     build_dir_image "$HELLO_IMAGE" "$REPO_ROOT/samples/hello"
     build_dir_image "$ORDERS_IMAGE" "$REPO_ROOT/samples/orders"

@@ -21,6 +21,8 @@ public static class ExitCodes
     public const int Timeout = 8;
     /// <summary><c>kinlet invoke</c> got a non-2xx answer from the function.</summary>
     public const int HttpError = 9;
+    /// <summary><c>kinlet deploy</c>: the image build failed (the running revision is untouched).</summary>
+    public const int BuildFailed = 10;
     /// <summary>Interrupted (Ctrl-C), as shells report SIGINT.</summary>
     public const int Canceled = 130;
 }

@@ -22,6 +22,7 @@ public static class ServiceCollectionExtensions
             sp.GetService<ILogger<DockerContainerRuntime>>(),
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton<IContainerRuntime>(sp => sp.GetRequiredService<DockerContainerRuntime>());
+        services.TryAddSingleton<Builds.IImageBuilder>(sp => sp.GetRequiredService<DockerContainerRuntime>());
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Kinlet.Eventing;
 using System.Net;
 using Kinlet.Containers;
 using Kinlet.Daemon.Api;
+using Kinlet.Daemon.Builds;
 using Kinlet.Daemon.Configuration;
 using Kinlet.Daemon.Ingress;
 using Kinlet.Serving;
@@ -100,6 +101,7 @@ try
     app.Use(ApiErrors.HandleAsync);
     app.UseMiddleware<TokenAuthMiddleware>();
     app.MapControlApi();
+    app.MapBuildApi();
 
     Log.Information("kinletd {Version}: state {StateDir}, API http://{ApiAddress}:{ApiPort}, ingress :{IngressPort}, domain {Domain}",
         DaemonVersion.Current, state.Path, daemon.ApiAddress, daemon.ApiPort, daemon.IngressPort, daemon.Domain);

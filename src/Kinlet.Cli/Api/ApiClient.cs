@@ -11,7 +11,7 @@ namespace Kinlet.Cli.Api;
 /// Typed calls to kinletd's control API. Every HTTP failure becomes an <see cref="ApiException"/> or
 /// <see cref="DaemonUnreachableException"/> here; <see cref="ErrorReporter"/> turns those into lines.
 /// </summary>
-internal sealed class ApiClient(HttpClient http, Uri baseUrl, TokenInfo token, Action<string> onWarning)
+internal sealed partial class ApiClient(HttpClient http, Uri baseUrl, TokenInfo token, Action<string> onWarning)
 {
     /// <summary>Most calls answer at once; a stuck daemon should not hang the CLI forever.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);

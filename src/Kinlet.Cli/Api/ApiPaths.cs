@@ -39,5 +39,13 @@ internal static class ApiPaths
     public static string Secrets(string ns) => $"/api/v1/namespaces/{E(ns)}/secrets";
     public static string Secret(string ns, string name) => $"{Secrets(ns)}/{E(name)}";
 
+    /// <summary>Kinlet's own endpoints for <c>kinlet deploy</c> (not Knative resources).</summary>
+    public const string KinletV1 = "/apis/kinlet.dev/v1";
+
+    public static string Image(string image) => $"{KinletV1}/images?name={E(image)}";
+
+    public static string Build(string image, string? dockerfile) =>
+        dockerfile is null ? $"{KinletV1}/builds?image={E(image)}" : $"{KinletV1}/builds?image={E(image)}&dockerfile={E(dockerfile)}";
+
     private static string E(string segment) => Uri.EscapeDataString(segment);
 }

@@ -4,6 +4,7 @@ using Kinlet.Cli.Commands.Apply;
 using Kinlet.Cli.Commands.Brokers;
 using Kinlet.Cli.Commands.Events;
 using Kinlet.Cli.Commands.Export;
+using Kinlet.Cli.Commands.Functions;
 using Kinlet.Cli.Commands.Invoke;
 using Kinlet.Cli.Commands.Revisions;
 using Kinlet.Cli.Commands.Routes;
@@ -47,6 +48,8 @@ internal static class CommandTree
             new ApplyVerb(c).Build(),
             new ExportVerb(c).Build(),
             new InvokeVerb(c).Build(),
+            new InitVerb(c).Build(),
+            new DeployVerb(c).Build(),
             new VersionVerb(c).Build(),
         };
         ShowHelpWithoutVerb(root);

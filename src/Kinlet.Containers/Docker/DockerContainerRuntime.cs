@@ -1,3 +1,4 @@
+using Kinlet.Containers.Builds;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -8,12 +9,13 @@ namespace Kinlet.Containers.Docker;
 /// method is one or two engine calls, translated; when to call them is the reconciler's business.
 /// One client per engine endpoint for the whole process; every call bounded by a timeout.
 /// </summary>
-public sealed class DockerContainerRuntime : IContainerRuntime
+public sealed class DockerContainerRuntime : IContainerRuntime, IImageBuilder
 {
     private readonly DockerEngine _engine;
     private readonly DockerImages _images;
     private readonly DockerContainers _containers;
     private readonly DockerEvents _events;
+    private readonly DockerImageBuilder _builder;
 
     public DockerContainerRuntime(DockerRuntimeOptions options, ILogger<DockerContainerRuntime>? logger = null, TimeProvider? time = null)
     {
@@ -22,6 +24,7 @@ public sealed class DockerContainerRuntime : IContainerRuntime
         _images = new DockerImages(_engine);
         _containers = new DockerContainers(_engine);
         _events = new DockerEvents(_engine);
+        _builder = new DockerImageBuilder(_engine);
     }
 
     /// <summary>For callers without dependency injection (tools, tests).</summary>
@@ -68,4 +71,10 @@ public sealed class DockerContainerRuntime : IContainerRuntime
 
     public IAsyncEnumerable<ContainerEvent> WatchAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken) =>
         _events.WatchAsync(labels, cancellationToken);
+
+    public Task<ImageInfo?> FindImageAsync(string image, CancellationToken cancellationToken) =>
+        _builder.FindAsync(image, cancellationToken);
+
+    public Task<ImageInfo> BuildAsync(ImageBuildRequest request, IProgress<string>? progress, CancellationToken cancellationToken) =>
+        _builder.BuildAsync(request, progress, cancellationToken);
 }

@@ -32,6 +32,15 @@ internal static partial class DockerLog
     [LoggerMessage(EventId = 608, Level = LogLevel.Warning, Message = "The container engine at {Endpoint} is not reachable ({Operation}): {Error}")]
     public static partial void Unreachable(ILogger logger, Uri endpoint, string operation, string error);
 
+    [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Building image {Image}")]
+    public static partial void Building(ILogger logger, string image);
+
+    [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Built image {Image} in {ElapsedMs:0} ms")]
+    public static partial void Built(ILogger logger, string image, double elapsedMs);
+
+    [LoggerMessage(EventId = 612, Level = LogLevel.Warning, Message = "Build of {Image} failed at {Step}: {Error}")]
+    public static partial void BuildFailed(ILogger logger, string image, string step, string error);
+
     [LoggerMessage(EventId = 609, Level = LogLevel.Debug, Message = "Engine event stream ended: {Error}")]
     public static partial void EventStreamEnded(ILogger logger, string error);
 }

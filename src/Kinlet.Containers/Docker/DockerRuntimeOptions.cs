@@ -12,6 +12,9 @@ public sealed record DockerRuntimeOptions
     /// <summary>Bound on one image pull, so a stalled registry cannot hold a revision forever.</summary>
     public TimeSpan PullTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Bound on one image build (a first .NET build restores and compiles on a small machine).</summary>
+    public TimeSpan BuildTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>The endpoint these options name: <see cref="DockerHost"/>, else $DOCKER_HOST, else the platform's default socket.</summary>
     public Uri EndpointUri()
     {
