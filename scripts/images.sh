@@ -14,7 +14,8 @@
 #   kinlet.local/debian:bookworm-minbase     debootstrap --variant=minbase bookworm, `docker import`
 #   kinlet.local/dotnet-runtime:10.0         minbase + the host SDK's shared runtimes (user app, uid 1000)
 #   kinlet.local/dotnet-sdk:10.0             the runtime image + the host's whole dotnet root, offline NuGet
-#                                            (one local feed: the CloudEvents SDK for function templates)
+#                                            (a local feed: the CloudEvents SDK for function templates,
+#                                            Markdig for samples/markdown)
 #   kinlet.local/node:18                     minbase + Debian's nodejs (function base for `kinlet deploy`)
 #   kinlet.local/python:3.11                 minbase + Debian's python3 (function base for `kinlet deploy`)
 #   kinlet.local/hello:latest                samples/hello (multi-stage on the two images above)
@@ -422,7 +423,7 @@ build_from_dotnet_root() {
         "$dockerfile_fn"
         nuget_config
         declare -f build_from_dotnet_root
-        (cd "$FEED_DIR" && sha256sum -- *.nupkg)
+        [[ "$dockerfile_fn" != sdk_dockerfile ]] || (cd "$FEED_DIR" && sha256sum -- *.nupkg)
         image_id "$parent"
         printf '%s\n' "$@"
         paths_hash "$DOTNET_ROOT_DIR" "$@"
@@ -435,7 +436,9 @@ build_from_dotnet_root() {
     tmp="$(mktemp -d)"
     "$dockerfile_fn" >"$tmp/Dockerfile"
     nuget_config >"$tmp/NuGet.Config"
-    cp -r "$FEED_DIR" "$tmp/feed"
+    # Only the SDK image takes the feed; the runtime's context carries an empty folder.
+    mkdir "$tmp/feed"
+    [[ "$dockerfile_fn" != sdk_dockerfile ]] || cp "$FEED_DIR"/*.nupkg "$tmp/feed/"
     # The context is streamed: nothing of the (large) dotnet root is copied on disk.
     # shellcheck disable=SC2016 # expanded by the inner bash
     run_logged "$(build_log "$name")" bash -o pipefail -c '
@@ -452,8 +455,9 @@ build_from_dotnet_root() {
 }
 
 # FEED_PACKAGES: the packages of the SDK image's local feed (id/version), taken from the host's
-# NuGet cache; a restore fills the cache first when one is missing (NuGet is reachable).
-FEED_PACKAGES=(cloudnative.cloudevents/2.9.0 cloudnative.cloudevents.systemtextjson/2.9.0)
+# NuGet cache; a restore fills the cache first when one is missing (NuGet is reachable). Markdig is
+# there for samples/markdown.
+FEED_PACKAGES=(cloudnative.cloudevents/2.9.0 cloudnative.cloudevents.systemtextjson/2.9.0 markdig/1.6.0)
 
 prepare_feed() {
     local cache p id version missing=()
