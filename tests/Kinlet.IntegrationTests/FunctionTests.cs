@@ -49,6 +49,57 @@ public sealed class FunctionTests(DaemonFixture fixture, ITestOutputHelper outpu
             Assert.Contains("\"received\":", invoked.Stdout.Replace(" ", ""));
             Assert.Contains("ping-1", invoked.Stdout);
         }
+
+        await AssertStopsCleanlyOnSigtermAsync(ImageOf(deployed.Stderr, name));
+    }
+
+    /// <summary>
+    /// The language runtime exits by itself on SIGTERM (exit code 0) instead of being killed after the grace period
+    /// (137): run the built image straight on the engine, wait until it answers, stop it.
+    /// </summary>
+    private static async Task AssertStopsCleanlyOnSigtermAsync(string image)
+    {
+        var spec = new Kinlet.Containers.ContainerSpec
+        {
+            Name = "kinlet-sigterm-" + Guid.NewGuid().ToString("N")[..8],
+            Image = image,
+            Labels = new Dictionary<string, string> { ["dev.kinlet.test"] = "sigterm" },
+            Env = [new("PORT", "8080")],
+            ContainerPort = 8080,
+        };
+        var id = await Engine.Runtime.CreateAsync(spec, CancellationToken.None);
+        try
+        {
+            var started = await Engine.Runtime.StartAsync(id, CancellationToken.None);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            await Eventually.TrueAsync(async () =>
+            {
+                try
+                {
+                    using var response = await http.GetAsync($"http://127.0.0.1:{started.HostPort}/");
+                    return true;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, $"{image} listens on $PORT", TimeSpan.FromSeconds(30));
+            await Engine.Runtime.StopAsync(id, TimeSpan.FromSeconds(20), CancellationToken.None);
+            var stopped = await Engine.Runtime.InspectAsync(id, CancellationToken.None);
+            Assert.Equal(0, stopped?.ExitCode);
+        }
+        finally
+        {
+            await Engine.Runtime.RemoveAsync(id, CancellationToken.None);
+        }
+    }
+
+    private static string ImageOf(string deployOutput, string name)
+    {
+        var start = deployOutput.IndexOf($"kinlet.local/{name}:", StringComparison.Ordinal);
+        Assert.True(start >= 0, deployOutput);
+        var end = deployOutput.IndexOfAny([' ', '\n', '\r'], start);
+        return deployOutput[start..end];
     }
 
     [Fact]
