@@ -79,7 +79,20 @@ public sealed class SecretTests(DaemonFixture fixture, ITestOutputHelper output)
             seen.Append(r);
         }
         Assert.Contains("secretKeyRef", seen.ToString());
-        foreach (var path in new[] { "/apis/serving.knative.dev/v1/namespaces/default/services/secenv", "/apis/serving.knative.dev/v1/namespaces/default/revisions", "/apis/serving.knative.dev/v1/namespaces/default/configurations/secenv" })
+        foreach (var args in new[] { new[] { "service", "list" }, ["revision", "list"], ["route", "list"], ["route", "describe", "secenv", "-o", "json"], ["secret", "list", "-o", "json"] })
+            seen.Append(await Cli(args));
+        // Every GET endpoint of the control API.
+        const string serving = "/apis/serving.knative.dev/v1";
+        foreach (var path in new[]
+                 {
+                     $"{serving}/services", $"{serving}/namespaces/default/services", $"{serving}/namespaces/default/services/secenv",
+                     $"{serving}/revisions", $"{serving}/namespaces/default/revisions", $"{serving}/namespaces/default/revisions/secenv-00001",
+                     $"{serving}/configurations", $"{serving}/namespaces/default/configurations", $"{serving}/namespaces/default/configurations/secenv",
+                     $"{serving}/routes", $"{serving}/namespaces/default/routes", $"{serving}/namespaces/default/routes/secenv",
+                     "/apis/eventing.knative.dev/v1/brokers", "/apis/eventing.knative.dev/v1/triggers", "/apis/sources.knative.dev/v1/pingsources",
+                     "/api/v1/secrets", "/api/v1/namespaces/default/secrets", "/api/v1/namespaces/default/secrets/dbenv",
+                     "/version", "/metrics", "/healthz", "/readyz",
+                 })
             seen.Append(await Daemon.Api.GetStringAsync(path));
         seen.Append(Daemon.Logs);
         Assert.DoesNotContain(value, seen.ToString());
