@@ -5,6 +5,7 @@ using Kinlet.Cli.Commands.Brokers;
 using Kinlet.Cli.Commands.Events;
 using Kinlet.Cli.Commands.Export;
 using Kinlet.Cli.Commands.Invoke;
+using Kinlet.Cli.Commands.Logs;
 using Kinlet.Cli.Commands.Revisions;
 using Kinlet.Cli.Commands.Routes;
 using Kinlet.Cli.Commands.Secrets;
@@ -47,6 +48,7 @@ internal static class CommandTree
             new ApplyVerb(c).Build(),
             new ExportVerb(c).Build(),
             new InvokeVerb(c).Build(),
+            new LogsVerb(c).Build(),
             new VersionVerb(c).Build(),
         };
         ShowHelpWithoutVerb(root);
