@@ -67,12 +67,14 @@ public sealed class RecentInstanceLogs(TimeProvider time)
         lock (_gate) Remove(n => n.Value.Instance.Namespace == @namespace && n.Value.Instance.Service == service);
     }
 
-    internal int Count
+    /// <summary>Instances held now (all services).</summary>
+    public int Count
     {
         get { lock (_gate) return _entries.Count; }
     }
 
-    internal long Bytes
+    /// <summary>Approximate memory held by their lines.</summary>
+    public long Bytes
     {
         get { lock (_gate) return _bytes; }
     }
