@@ -271,6 +271,34 @@ public sealed class ContainerLifecycleTests(EngineFixture engine) : EngineTest(e
         Assert.Equal(["first", "second"], lines.Select(l => l.Text));
     }
 
+    [Fact]
+    public async Task Following_a_quiet_container_ends_quietly_when_cancelled()
+    {
+        var started = await RunShellAsync("quiet", "echo hello; sleep 60");
+        using var cts = new CancellationTokenSource();
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var line in Runtime.StreamLogsAsync(started.Id, new LogOptions { Follow = true }, cts.Token)) lines.Enqueue(line.Text);
+        });
+
+        await EventuallyAsync(() => lines.Contains("hello"));
+        await cts.CancelAsync();
+        await reading.WaitAsync(Bound);
+
+        Assert.Equal(["hello"], lines);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(50);
+        }
+    }
+
     private async Task<List<LogLine>> ReadAllAsync(string id, LogOptions options)
     {
         var lines = new List<LogLine>();

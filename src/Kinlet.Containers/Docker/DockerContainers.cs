@@ -197,6 +197,8 @@ internal sealed class DockerContainers(DockerEngine engine)
             yield break;
         }
         using (stream)
+        // Closing the stream is what ends a read the engine has nothing for yet (a quiet container, followed).
+        using (reading.Token.Register(static s => ((IDisposable)s!).Dispose(), stream))
         {
             var splitter = new LogLineSplitter(engine.Time.GetUtcNow);
             var buffer = new byte[16 * 1024];

@@ -127,8 +127,8 @@ public sealed class ServiceActivity(RevisionRegistry registry, RecentInstanceLog
         };
     }
 
-    // Failure messages end with the container's last lines; those are in the logs already, as instance lines.
-    private static string FirstLine(string? message)
+    /// <summary>A failure message's first line: they end with the container's last lines, which the logs show as instance lines.</summary>
+    public static string FirstLine(string? message)
     {
         var text = (message ?? "").Split('\n', 2)[0].Trim();
         const string logs = "Last log lines:";

@@ -67,19 +67,29 @@ public sealed partial class ServiceLogReader(
             var present = new HashSet<string>(StringComparer.Ordinal);
             foreach (var c in containers)
             {
-                if (Label(c, KnownKeys.ContainerInstance) is { } name) present.Add(name);
+                var name = Label(c, KnownKeys.ContainerInstance);
                 // Never started: its start event brings it. Taken by the watch already: its lines come from there.
-                if (c.State == ContainerRunState.Created || !follow.Claim(c.Id)) continue;
+                if (c.State == ContainerRunState.Created || !follow.Claim(c.Id))
+                {
+                    if (name is not null) present.Add(name);
+                    continue;
+                }
                 var lines = new List<ServiceLogEntry>();
                 try
                 {
                     await foreach (var line in runtime.StreamLogsAsync(c.Id, new LogOptions { Since = cutoff, Tail = query.Tail }, cancellationToken).ConfigureAwait(false))
                         lines.Add(Entry(c, line));
                 }
+                catch (ContainerEngineException e) when (e.StatusCode == 404)
+                {
+                    // Removed since the listing: its last lines were kept, and are read below.
+                    continue;
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    if (!(e is ContainerEngineException { StatusCode: 404 })) LogReadFailed(c.Name, e.Message);
+                    LogReadFailed(c.Name, e.Message);
                 }
+                if (name is not null) present.Add(name);
                 backlog.AddRange(lines);
                 if (c.State is ContainerRunState.Running or ContainerRunState.Paused or ContainerRunState.Restarting)
                 {

@@ -132,7 +132,7 @@ public sealed partial class RevisionReconciler(
         }
         else
         {
-            if (result.Failure is { } failed) Say(revision, instance, $"instance {instance.Name} failed to start: {failed.Reason}: {failed.Message.Split('\n', 2)[0]}");
+            if (result.Failure is { } failed) Say(revision, instance, $"instance {instance.Name} failed to start: {failed.Reason}: {ServiceActivity.FirstLine(failed.Message)}");
             await DiscardAsync(revision, instance).ConfigureAwait(false);
             if (result.Failure is { } failure) RecordFailure(revision, failure, failWaiters: true);
         }
