@@ -26,6 +26,9 @@ public sealed class CliHost
     /// <summary>Spinners only when a person watches stderr; plain progress lines otherwise.</summary>
     public bool StderrIsTerminal { get; init; }
 
+    /// <summary>Colour (e.g. <c>kinlet logs</c>' prefixes) only when a person reads stdout.</summary>
+    public bool StdoutIsTerminal { get; init; }
+
     /// <summary>Width for tables on a terminal; null when stdout is a pipe (then tables never wrap).</summary>
     public int? TerminalWidth { get; init; }
 

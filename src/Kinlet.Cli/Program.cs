@@ -10,6 +10,7 @@ var host = new CliHost(Console.Out, Console.Error, env)
     Stdin = Console.In,
     StdoutStream = Console.OpenStandardOutput(),
     StderrIsTerminal = !Console.IsErrorRedirected,
+    StdoutIsTerminal = !Console.IsOutputRedirected,
     TerminalWidth = Console.IsOutputRedirected ? null : SafeWidth(),
     IsRoot = Environment.IsPrivilegedProcess,
     HomeDirectory = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),

@@ -59,6 +59,14 @@ public interface IContainerRuntime
     Task<string> GetLogTailAsync(string containerId, int lines, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The container's stdout and stderr as lines, each with the engine's timestamp, in the engine's order:
+    /// the lines in the window <paramref name="options"/> describes, then (with <see cref="LogOptions.Follow"/>)
+    /// new lines as they are written, until the container stops. Completes quietly when cancelled.
+    /// A container that does not exist is a <see cref="ContainerEngineException"/> with status 404.
+    /// </summary>
+    IAsyncEnumerable<LogLine> StreamLogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Container lifecycle events (start, die, oom, destroy...) for containers carrying the given labels,
     /// in the engine's order, from the moment of the call. Completes when cancelled; ends with an
     /// exception when the engine connection drops (the caller reconnects).
@@ -109,6 +117,24 @@ public sealed record ContainerInfo
     public DateTimeOffset? FinishedAt { get; init; }
     /// <summary>The engine's own error for the container (e.g. "exec: not found"), if any.</summary>
     public string? Error { get; init; }
+}
+
+public enum LogStream { Stdout, Stderr }
+
+/// <summary>One line a container wrote (without its newline), with the time the engine received it.</summary>
+public sealed record LogLine(DateTimeOffset Time, LogStream Stream, string Text);
+
+/// <summary>Which of a container's lines to read.</summary>
+public sealed record LogOptions
+{
+    /// <summary>Keep reading new lines until the container stops (or the caller cancels).</summary>
+    public bool Follow { get; init; }
+
+    /// <summary>Only lines the engine received at or after this time.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Only the last N lines of the window (null: all of them).</summary>
+    public int? Tail { get; init; }
 }
 
 /// <param name="Id">The engine's image id (<c>sha256:...</c>).</param>

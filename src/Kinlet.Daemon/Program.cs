@@ -8,6 +8,7 @@ using Kinlet.Daemon.Ingress;
 using Kinlet.Serving;
 using Kinlet.Serving.Forwarding;
 using Kinlet.Store;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -79,6 +80,10 @@ try
         // Deliveries to services dial the ingress itself; a wildcard listener answers on loopback.
         if (daemon.IngressAddress is not ("*" or "" or "0.0.0.0" or "::")) o.IngressConnectAddress = daemon.IngressAddress;
     });
+
+    // Lifecycle events go to the lifecycle broker and to `kinlet logs` alike.
+    builder.Services.Replace(ServiceDescriptor.Singleton<Kinlet.Core.Events.IPlatformEvents>(sp => new Kinlet.Core.Events.PlatformEventFanOut(
+        sp.GetRequiredService<Kinlet.Eventing.Sources.LifecycleEvents>(), sp.GetRequiredService<Kinlet.Serving.Logs.ServiceActivity>())));
 
     var app = builder.Build();
 

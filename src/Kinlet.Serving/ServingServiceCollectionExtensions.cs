@@ -34,6 +34,11 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<Secrets.SecretController>();
         services.TryAddSingleton<IRevisionStatusSink>(sp => sp.GetRequiredService<ServiceController>());
         services.TryAddSingleton<RevisionReconciler.RevisionReconciler>();
+        services.TryAddSingleton<Logs.RecentInstanceLogs>();
+        services.TryAddSingleton<Logs.ServiceActivity>();
+        services.TryAddSingleton<Logs.ServiceLogReader>();
+        // Without eventing, the lifecycle still reaches `kinlet logs`; the daemon feeds both (PlatformEventFanOut).
+        services.TryAddSingleton<Core.Events.IPlatformEvents>(sp => sp.GetRequiredService<Logs.ServiceActivity>());
         services.TryAddSingleton<ContainerMonitor>();
         services.TryAddSingleton<RevisionActivator>();
         services.TryAddSingleton<ForwardingClient>();

@@ -245,6 +245,69 @@ public sealed class ContainerLifecycleTests(EngineFixture engine) : EngineTest(e
     }
 
     [Fact]
+    public async Task Streamed_logs_are_timestamped_lines_per_stream_with_tail()
+    {
+        var started = await RunShellAsync("stream", "echo err >&2; sleep 1; for i in 1 2 3; do echo out$i; done; echo 'ünïcödé ✓'");
+        await WaitForExitAsync(started.Id);
+
+        var all = await ReadAllAsync(started.Id, new LogOptions());
+        var tail = await ReadAllAsync(started.Id, new LogOptions { Tail = 2 });
+        var none = await ReadAllAsync(started.Id, new LogOptions { Since = DateTimeOffset.UtcNow.AddMinutes(5) });
+
+        Assert.Equal([("err", LogStream.Stderr), ("out1", LogStream.Stdout), ("out2", LogStream.Stdout), ("out3", LogStream.Stdout), ("ünïcödé ✓", LogStream.Stdout)],
+            all.Select(l => (l.Text, l.Stream)));
+        Assert.All(all, l => Assert.InRange(l.Time, started.StartedAt!.Value.AddSeconds(-5), DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.Equal(["out3", "ünïcödé ✓"], tail.Select(l => l.Text));
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public async Task Following_logs_reads_new_lines_until_the_container_exits()
+    {
+        var started = await RunShellAsync("follow", "echo first; sleep 2; echo second");
+
+        var lines = await ReadAllAsync(started.Id, new LogOptions { Follow = true });
+
+        Assert.Equal(["first", "second"], lines.Select(l => l.Text));
+    }
+
+    [Fact]
+    public async Task Following_a_quiet_container_ends_quietly_when_cancelled()
+    {
+        var started = await RunShellAsync("quiet", "echo hello; sleep 60");
+        using var cts = new CancellationTokenSource();
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var line in Runtime.StreamLogsAsync(started.Id, new LogOptions { Follow = true }, cts.Token)) lines.Enqueue(line.Text);
+        });
+
+        await EventuallyAsync(() => lines.Contains("hello"));
+        await cts.CancelAsync();
+        await reading.WaitAsync(Bound);
+
+        Assert.Equal(["hello"], lines);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<List<LogLine>> ReadAllAsync(string id, LogOptions options)
+    {
+        var lines = new List<LogLine>();
+        using var cts = new CancellationTokenSource(Bound);
+        await foreach (var line in Runtime.StreamLogsAsync(id, options, cts.Token)) lines.Add(line);
+        return lines;
+    }
+
+    [Fact]
     public async Task Exec_returns_the_commands_exit_code()
     {
         var started = await RunShellAsync("exec", "sleep 60");

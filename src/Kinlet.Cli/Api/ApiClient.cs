@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Kinlet.Core.Json;
@@ -157,6 +158,81 @@ internal sealed partial class ApiClient(HttpClient http, Uri baseUrl, TokenInfo 
 
     public Task<DaemonVersion> GetVersionAsync(CancellationToken ct) =>
         SendAsync<DaemonVersion>(HttpMethod.Get, ApiPaths.Version, null, ct);
+
+    // Logs
+
+    /// <summary>
+    /// The service's logs as the daemon's NDJSON lines, each as soon as it arrives (the response is read as it
+    /// streams). Ends when the daemon ends the stream; when following, only when <paramref name="ct"/> is cancelled.
+    /// </summary>
+    public IAsyncEnumerable<string> StreamServiceLogsAsync(string ns, string name, LogsQuery query, CancellationToken ct) =>
+        StreamLinesAsync(ApiPaths.ServiceLogs(ns, name, query), NotFound("service", name, ns), ct);
+
+    private async IAsyncEnumerable<string> StreamLinesAsync(string path, string? notFound, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUrl, path));
+        if (Token.Value is { } t) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", t);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        // Only the answer's headers are bounded: the stream itself lasts as long as the caller reads.
+        using var headersCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        headersCts.CancelAfter(DefaultTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersCts.Token).ConfigureAwait(false);
+            headersCts.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            yield break;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new CliException($"kinletd at {DisplayUrl} did not answer within {DefaultTimeout.TotalSeconds:0}s (GET {path})");
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                                               || e.InnerException is System.Net.Sockets.SocketException)
+        {
+            throw new DaemonUnreachableException(DisplayUrl, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException($"the connection to kinletd at {DisplayUrl} failed: {e.Message}");
+        }
+
+        using (response)
+        {
+            ReportWarnings(response);
+            if (!response.IsSuccessStatusCode)
+            {
+                var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                throw ToApiException(response.StatusCode, text, notFound);
+            }
+            var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            using var reader = new StreamReader(stream, new UTF8Encoding(false));
+            while (true)
+            {
+                string? line;
+                try
+                {
+                    line = await reader.ReadLineAsync(ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    yield break;
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException)
+                {
+                    if (ct.IsCancellationRequested) yield break;
+                    throw new CliException($"the connection to kinletd at {DisplayUrl} broke: {e.Message}");
+                }
+                if (line is null) yield break;
+                if (line.Length > 0) yield return line;
+            }
+        }
+    }
 
     private static string NotFound(string kind, string name, string ns) => $"{kind} '{name}' not found in namespace '{ns}'";
 

@@ -16,6 +16,16 @@ internal static class ApiPaths
     public static string Services(string ns) => $"{Serving}/namespaces/{E(ns)}/services";
     public static string Service(string ns, string name) => $"{Services(ns)}/{E(name)}";
 
+    public static string ServiceLogs(string ns, string name, LogsQuery q)
+    {
+        var query = new List<string>();
+        if (q.Follow) query.Add("follow=true");
+        if (q.Revision is { } revision) query.Add("revision=" + Uri.EscapeDataString(revision));
+        if (q.SinceSeconds is { } since) query.Add("since=" + since.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (q.Tail is { } tail) query.Add("tail=" + tail.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return $"{Service(ns, name)}/logs" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
+    }
+
     public static string Revisions(string ns, string? service = null) =>
         service is null
             ? $"{Serving}/namespaces/{E(ns)}/revisions"
@@ -49,3 +59,6 @@ internal static class ApiPaths
 
     private static string E(string segment) => Uri.EscapeDataString(segment);
 }
+
+/// <summary>What <c>kinlet logs</c> asks the daemon for; <see cref="SinceSeconds"/> is the API's <c>since</c>.</summary>
+internal sealed record LogsQuery(bool Follow, string? Revision, long? SinceSeconds, int? Tail);

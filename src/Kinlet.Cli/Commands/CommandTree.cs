@@ -6,6 +6,7 @@ using Kinlet.Cli.Commands.Events;
 using Kinlet.Cli.Commands.Export;
 using Kinlet.Cli.Commands.Functions;
 using Kinlet.Cli.Commands.Invoke;
+using Kinlet.Cli.Commands.Logs;
 using Kinlet.Cli.Commands.Revisions;
 using Kinlet.Cli.Commands.Routes;
 using Kinlet.Cli.Commands.Secrets;
@@ -50,6 +51,7 @@ internal static class CommandTree
             new InvokeVerb(c).Build(),
             new InitVerb(c).Build(),
             new DeployVerb(c).Build(),
+            new LogsVerb(c).Build(),
             new VersionVerb(c).Build(),
         };
         ShowHelpWithoutVerb(root);

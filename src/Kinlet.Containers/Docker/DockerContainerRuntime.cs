@@ -69,6 +69,9 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IImageBuilder
     public Task<string> GetLogTailAsync(string containerId, int lines, CancellationToken cancellationToken) =>
         _containers.GetLogTailAsync(containerId, lines, cancellationToken);
 
+    public IAsyncEnumerable<LogLine> StreamLogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken) =>
+        _containers.StreamLogsAsync(containerId, options, cancellationToken);
+
     public IAsyncEnumerable<ContainerEvent> WatchAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken) =>
         _events.WatchAsync(labels, cancellationToken);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -168,6 +169,70 @@ internal sealed class DockerContainers(DockerEngine engine)
             await DrainAsync(stream, bytes, ct).ConfigureAwait(false);
             return LastLines(Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length), lines);
         }, cancellationToken);
+
+    public async IAsyncEnumerable<LogLine> StreamLogsAsync(string containerId, LogOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var parameters = new ContainerLogsParameters
+        {
+            ShowStdout = true,
+            ShowStderr = true,
+            Timestamps = true,
+            Follow = options.Follow,
+            Since = options.Since is { } since ? UnixTime(since) : null,
+            Tail = options.Tail is { } tail ? Math.Max(0, tail).ToString(CultureInfo.InvariantCulture) : "all",
+        };
+        // The stream lives as long as the caller reads; only opening it is bounded by the call timeout.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        MultiplexedStream stream;
+        try
+        {
+            stream = await engine.CallAsync("logs", async (client, bounded) =>
+            {
+                using var _ = bounded.Register(static s => ((CancellationTokenSource)s!).Cancel(), reading);
+                return await client.Containers.GetContainerLogsAsync(containerId, tty: false, parameters, reading.Token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            yield break;
+        }
+        using (stream)
+        // Closing the stream is what ends a read the engine has nothing for yet (a quiet container, followed).
+        using (reading.Token.Register(static s => ((IDisposable)s!).Dispose(), stream))
+        {
+            var splitter = new LogLineSplitter(engine.Time.GetUtcNow);
+            var buffer = new byte[16 * 1024];
+            while (true)
+            {
+                MultiplexedStream.ReadResult read;
+                try
+                {
+                    read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, reading.Token).ConfigureAwait(false);
+                }
+                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Docker.DotNet answers a cancelled read with anything from OperationCanceledException to IOException.
+                    yield break;
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException or System.Net.Sockets.SocketException)
+                {
+                    throw new EngineUnavailableException($"lost the logs of container {containerId}: {e.Message}", e);
+                }
+                if (read.EOF) break;
+                var target = read.Target == MultiplexedStream.TargetStream.StandardError ? LogStream.Stderr : LogStream.Stdout;
+                foreach (var line in splitter.Add(target, buffer.AsSpan(0, read.Count))) yield return line;
+            }
+            foreach (var line in splitter.Flush()) yield return line;
+        }
+    }
+
+    // The engine takes "seconds.nanoseconds" since the epoch.
+    internal static string UnixTime(DateTimeOffset t)
+    {
+        var ticks = (t - DateTimeOffset.UnixEpoch).Ticks;
+        if (ticks < 0) ticks = 0;
+        return string.Create(CultureInfo.InvariantCulture, $"{ticks / TimeSpan.TicksPerSecond}.{ticks % TimeSpan.TicksPerSecond * 100:D9}");
+    }
 
     private static async Task DrainAsync(MultiplexedStream stream, MemoryStream? sink, CancellationToken cancellationToken)
     {

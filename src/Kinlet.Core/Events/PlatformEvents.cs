@@ -29,3 +29,22 @@ public sealed class NoPlatformEvents : IPlatformEvents
     {
     }
 }
+
+/// <summary>The same events to several receivers (the lifecycle broker, <c>kinlet logs</c>), in order; one that throws does not stop the rest.</summary>
+public sealed class PlatformEventFanOut(params IReadOnlyList<IPlatformEvents> targets) : IPlatformEvents
+{
+    public void Emit(PlatformEvent e)
+    {
+        foreach (var target in targets)
+        {
+            try
+            {
+                target.Emit(e);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Emit never throws (the contract); a receiver that breaks it must not take the others down.
+            }
+        }
+    }
+}

@@ -49,6 +49,8 @@ public static class ControlApi
             var service = await ReadServiceAsync(http, ns, name).ConfigureAwait(false);
             return Json(c.Replace(service));
         });
+        // Kinlet's own sub-resource: the service's instance output and kinletd's lines about it, as NDJSON.
+        s.MapGet("/namespaces/{ns}/services/{name}/logs", ServiceLogsEndpoint.HandleAsync);
         s.MapDelete("/namespaces/{ns}/services/{name}", async (string ns, string name, ServiceController c, CancellationToken ct) =>
             Json(await c.DeleteAsync(ns, name, DeleteBound, ct).ConfigureAwait(false)));
 

@@ -1,6 +1,7 @@
 using Kinlet.Containers;
 using Kinlet.Containers.Readiness;
 using Kinlet.Core.Model;
+using Kinlet.Serving.Logs;
 using Kinlet.Serving.Revisions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,8 @@ public sealed partial class InstanceLauncher(
     IOptions<ServingOptions> options,
     TimeProvider time,
     ILogger<InstanceLauncher> logger,
-    Kinlet.Store.Secrets.ISecretStore? secretStore = null)
+    Kinlet.Store.Secrets.ISecretStore? secretStore = null,
+    RecentInstanceLogs? recentLogs = null)
 {
     private readonly SecretLookup _secrets = (ns, name, key) => secretStore?.Get(ns, name)?.Data.GetValueOrDefault(key);
     private readonly ServingOptions _options = options.Value;
@@ -120,6 +122,8 @@ public sealed partial class InstanceLauncher(
         try
         {
             await runtime.StopAsync(id, _options.StopGracePeriod, cancellationToken).ConfigureAwait(false);
+            // After the stop, so what the process said on its way out is kept too.
+            await CaptureLogsAsync(instance, id, cancellationToken).ConfigureAwait(false);
             await runtime.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -127,6 +131,31 @@ public sealed partial class InstanceLauncher(
             LogRemoveFailed(instance.Name, e.Message);
         }
     }
+
+    /// <summary>
+    /// Keeps the instance's last lines for <c>kinlet logs</c> before its container (and the engine's copy of its
+    /// output) goes. Bounded in time: a removal never waits long on logs.
+    /// </summary>
+    private async Task CaptureLogsAsync(InstanceState instance, string containerId, CancellationToken cancellationToken)
+    {
+        var revision = instance.Owner;
+        if (recentLogs is null || revision.ServiceName.Length == 0) return;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(LogCaptureTimeout);
+        var lines = new List<LogLine>();
+        try
+        {
+            await foreach (var line in runtime.StreamLogsAsync(containerId, new LogOptions { Tail = RecentInstanceLogs.MaxLinesPerInstance }, bounded.Token).ConfigureAwait(false))
+                lines.Add(line);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogCaptureFailed(instance.Name, e.Message);
+        }
+        if (lines.Count > 0) recentLogs.Record(revision.Key.Namespace, revision.ServiceName, revision.Key.Name, instance.Name, lines);
+    }
+
+    private static readonly TimeSpan LogCaptureTimeout = TimeSpan.FromSeconds(5);
 
     private void ReportProgress(RevisionState revision, string message) => statusSink.RevisionProgress(revision, message);
 
@@ -159,6 +188,9 @@ public sealed partial class InstanceLauncher(
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Could not remove the container of {Instance}: {Error}")]
     private partial void LogRemoveFailed(string instance, string error);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Debug, Message = "Could not keep the last log lines of {Instance}: {Error}")]
+    private partial void LogCaptureFailed(string instance, string error);
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Revision}: {Progress}")]
     private partial void LogPull(string revision, string progress);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Kinlet.Containers;
 using Kinlet.Core.Model;
 using Kinlet.Serving.Autoscaler;
+using Kinlet.Serving.Logs;
 using Kinlet.Serving.Revisions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public sealed partial class RevisionReconciler(
     HealthMonitor health,
     IContainerRuntime runtime,
     IRevisionStatusSink statusSink,
+    ServiceActivity activity,
     IOptions<ServingOptions> options,
     TimeProvider time,
     ILogger<RevisionReconciler> logger)
@@ -113,6 +115,7 @@ public sealed partial class RevisionReconciler(
         var instance = new InstanceState(ContainerSpecBuilder.NewInstanceName(revision.Key), revision);
         revision.Track(instance);
         LogStarting(revision.Key.ToString(), instance.Name);
+        Say(revision, instance, $"instance {instance.Name} starting");
         Track(StartAsync(revision, instance));
     }
 
@@ -123,11 +126,13 @@ public sealed partial class RevisionReconciler(
         {
             revision.ConsecutiveFailures = 0;
             revision.AddReady(instance);
+            Say(revision, instance, $"instance {instance.Name} ready");
             statusSink.RevisionReady(revision);
             WatchHealth(revision, instance);
         }
         else
         {
+            if (result.Failure is { } failed) Say(revision, instance, $"instance {instance.Name} failed to start: {failed.Reason}: {ServiceActivity.FirstLine(failed.Message)}");
             await DiscardAsync(revision, instance).ConfigureAwait(false);
             if (result.Failure is { } failure) RecordFailure(revision, failure, failWaiters: true);
         }
@@ -137,12 +142,14 @@ public sealed partial class RevisionReconciler(
     private void StopInstance(RevisionState revision, InstanceState instance)
     {
         LogStopping(revision.Key.ToString(), instance.Name, instance.InFlight);
+        Say(revision, instance, $"instance {instance.Name} stopping");
         Track(StopAsync(revision, instance));
     }
 
     private async Task StopAsync(RevisionState revision, InstanceState instance)
     {
         await launcher.StopAsync(revision, instance, CancellationToken.None).ConfigureAwait(false);
+        Say(revision, instance, $"instance {instance.Name} stopped");
         if (instance.ContainerId is { } id) _byContainer.TryRemove(id, out _);
         queue.Enqueue(revision.Key);
     }
@@ -197,6 +204,8 @@ public sealed partial class RevisionReconciler(
             logs = "(logs unavailable: " + e.Message + ")";
         }
         LogCrashed(revision.Key.ToString(), instance.Name, exitCode ?? -1);
+        Say(revision, instance, $"instance {instance.Name} exited with code {exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}"
+            + (oomKilled ? " (OOMKilled)" : "") + "; restarting");
         revision.CountRestart();
         await DiscardAsync(revision, instance).ConfigureAwait(false);
         var reason = exitCode is { } code ? $"ExitCode{code}" : "ContainerExited";
@@ -211,9 +220,14 @@ public sealed partial class RevisionReconciler(
         revision.Track(instance);
         if (instance.ContainerId is { } id) _byContainer[id] = instance;
         revision.AddReady(instance);
+        Say(revision, instance, $"instance {instance.Name} adopted");
         statusSink.RevisionReady(revision);
         WatchHealth(revision, instance);
     }
+
+    /// <summary>A line for <c>kinlet logs</c> of the instance's service.</summary>
+    private void Say(RevisionState revision, InstanceState instance, string text) =>
+        activity.Append(revision.Key.Namespace, revision.ServiceName, revision.Key.Name, instance.Name, text);
 
     // Not tracked as work: these loops end when the instance stops, and containers outlive a daemon shutdown.
     private void WatchHealth(RevisionState revision, InstanceState instance) =>
@@ -228,6 +242,7 @@ public sealed partial class RevisionReconciler(
         if (instance.Phase != InstancePhase.Ready) return;
         revision.CountRestart();
         LogReplacing(revision.Key.ToString(), instance.Name, detail);
+        Say(revision, instance, $"instance {instance.Name} failed its liveness probe ({detail}); restarting");
         await DiscardAsync(revision, instance).ConfigureAwait(false);
         queue.Enqueue(revision.Key);
     }

@@ -35,6 +35,8 @@ internal sealed class FakeRuntime : IContainerRuntime
     public Task UnpauseAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<int> ExecAsync(string containerId, IReadOnlyList<string> command, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public IAsyncEnumerable<LogLine> StreamLogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public async IAsyncEnumerable<ContainerEvent> WatchAsync(IReadOnlyDictionary<string, string> labels, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
