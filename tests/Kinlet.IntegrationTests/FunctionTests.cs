@@ -182,6 +182,25 @@ public sealed class FunctionTests(DaemonFixture fixture, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task Deploy_with_a_secret_env_gives_the_function_the_value_and_shows_only_the_reference()
+    {
+        const string value = "s3cret-Qx7-deploy";
+        var name = await InitAsync("python", "http");
+        var secret = Unique("db");
+        Assert.Equal(0, (await Cli("secret", "create", secret, "--from-literal", "password=" + value)).ExitCode);
+        await File.WriteAllTextAsync(Path.Combine(Dir(name), "handler.py"),
+            "import os\n\ndef handle(req):\n    return 'ok' if os.environ.get('DB_PASSWORD') == '" + value + "' else 'missing'\n");
+
+        var deployed = await Cli("deploy", Dir(name), "--env-secret", $"DB_PASSWORD={secret}:password");
+        Assert.True(deployed.ExitCode == 0, deployed.ToString());
+        Assert.Equal("ok", (await Daemon.GetAsync(Daemon.Host(name))).Body.Trim());
+        var described = await Cli("service", "describe", name, "-o", "yaml");
+        Assert.Contains("secretKeyRef", described.Stdout);
+        Assert.DoesNotContain(value, deployed.ToString() + described + (await Cli("logs", name)) + Daemon.Logs);
+        await Cli("secret", "delete", secret);
+    }
+
+    [Fact]
     public async Task Deploy_reports_bad_settings_before_building()
     {
         var name = Unique("bad");

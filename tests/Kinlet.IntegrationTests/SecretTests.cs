@@ -79,7 +79,7 @@ public sealed class SecretTests(DaemonFixture fixture, ITestOutputHelper output)
             seen.Append(r);
         }
         Assert.Contains("secretKeyRef", seen.ToString());
-        foreach (var args in new[] { new[] { "service", "list" }, ["revision", "list"], ["route", "list"], ["route", "describe", "secenv", "-o", "json"], ["secret", "list", "-o", "json"] })
+        foreach (var args in new[] { new[] { "service", "list" }, ["revision", "list"], ["route", "list"], ["route", "describe", "secenv", "-o", "json"], ["secret", "list", "-o", "json"], ["logs", "secenv"] })
             seen.Append(await Cli(args));
         // Every GET endpoint of the control API.
         const string serving = "/apis/serving.knative.dev/v1";
@@ -91,6 +91,7 @@ public sealed class SecretTests(DaemonFixture fixture, ITestOutputHelper output)
                      $"{serving}/routes", $"{serving}/namespaces/default/routes", $"{serving}/namespaces/default/routes/secenv",
                      "/apis/eventing.knative.dev/v1/brokers", "/apis/eventing.knative.dev/v1/triggers", "/apis/sources.knative.dev/v1/pingsources",
                      "/api/v1/secrets", "/api/v1/namespaces/default/secrets", "/api/v1/namespaces/default/secrets/dbenv",
+                     $"{serving}/namespaces/default/services/secenv/logs",
                      "/version", "/metrics", "/healthz", "/readyz",
                  })
             seen.Append(await Daemon.Api.GetStringAsync(path));
