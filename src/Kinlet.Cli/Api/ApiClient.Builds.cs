@@ -79,14 +79,9 @@ internal sealed partial class ApiClient
         {
             throw new CliException($"the build of {image} did not finish within {BuildTimeout.TotalMinutes:0} min");
         }
-        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-                                               || e.InnerException is System.Net.Sockets.SocketException)
-        {
-            throw new DaemonUnreachableException(DisplayUrl, e);
-        }
         catch (HttpRequestException e)
         {
-            throw new CliException($"the connection to kinletd at {DisplayUrl} failed during the build: {e.Message}");
+            throw ConnectionFailure(e, " during the build");
         }
         catch (JsonException e)
         {

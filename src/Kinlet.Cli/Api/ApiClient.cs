@@ -192,14 +192,9 @@ internal sealed partial class ApiClient(HttpClient http, Uri baseUrl, TokenInfo 
         {
             throw new CliException($"kinletd at {DisplayUrl} did not answer within {DefaultTimeout.TotalSeconds:0}s (GET {path})");
         }
-        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-                                               || e.InnerException is System.Net.Sockets.SocketException)
-        {
-            throw new DaemonUnreachableException(DisplayUrl, e);
-        }
         catch (HttpRequestException e)
         {
-            throw new CliException($"the connection to kinletd at {DisplayUrl} failed: {e.Message}");
+            throw ConnectionFailure(e);
         }
 
         using (response)
@@ -259,14 +254,9 @@ internal sealed partial class ApiClient(HttpClient http, Uri baseUrl, TokenInfo 
         {
             throw new CliException($"kinletd at {DisplayUrl} did not answer within {limit.TotalSeconds:0}s ({method} {path})");
         }
-        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-                                               || e.InnerException is System.Net.Sockets.SocketException)
-        {
-            throw new DaemonUnreachableException(DisplayUrl, e);
-        }
         catch (HttpRequestException e)
         {
-            throw new CliException($"the connection to kinletd at {DisplayUrl} failed: {e.Message}");
+            throw ConnectionFailure(e);
         }
 
         using (response)
@@ -291,6 +281,13 @@ internal sealed partial class ApiClient(HttpClient http, Uri baseUrl, TokenInfo 
             }
         }
     }
+
+    /// <summary>A transport failure as the CLI reports it: nothing answers at the URL, or the connection broke.</summary>
+    private Exception ConnectionFailure(HttpRequestException e, string during = "") =>
+        e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+        || e.InnerException is System.Net.Sockets.SocketException
+            ? new DaemonUnreachableException(DisplayUrl, e)
+            : new CliException($"the connection to kinletd at {DisplayUrl} failed{during}: {e.Message}");
 
     private void ReportWarnings(HttpResponseMessage response)
     {
