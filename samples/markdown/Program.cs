@@ -4,6 +4,9 @@ using Markdown;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.WebHost.UseUrls($"http://0.0.0.0:{Environment.GetEnvironmentVariable("PORT") ?? "8080"}");
+// One line per log entry (kinlet logs prefixes each with its instance); no per-request framework chatter.
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 var maxBytes = (int.TryParse(Environment.GetEnvironmentVariable("MAX_BODY_KIB"), out var kib) ? kib : 1024) * 1024;
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBytes);
 
