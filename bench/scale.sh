@@ -17,7 +17,9 @@
 #
 # Cold start: kinlet.local/hello. Floor: Engine API create + start + first 200, polling every 5 ms.
 # Kinlet: one request through the ingress to the revision at zero, until its 200. Goal: kinlet
-# ≤ 1.15 × the floor. Step load: kinlet.local/testfn, containerConcurrency 10, max-scale 10,
+# ≤ 1.15 × the floor. Wake: the same image with kinlet.dev/standby: frozen, a request to the revision
+# while its container is paused at zero, against the Engine API's unpause + first 200 of a paused
+# container; goal p50 ≤ 25 ms. Step load: kinlet.local/testfn, containerConcurrency 10, max-scale 10,
 # at zero; 50 clients calling /sleep?ms=100 start at once. Goal: ready instances reach the desired
 # count (≥ ceil(50 / 7) = 8) within 4 s, 0 errors.
 #
@@ -138,6 +140,7 @@ bench_start_kinletd "${AUTOSCALER_FLAGS[@]}" "${KINLETD_EXTRA[@]}"
 # ---------------------------------------------------------------------------------------------
 
 suite_coldstart
+suite_wake
 suite_step
 
 GIT_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"

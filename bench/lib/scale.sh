@@ -6,12 +6,14 @@
 #   scalebench_build            builds bench/tools/ScaleBench (Release) into the bench cache
 #   scalebench MODE ARGS...     runs the tool against the bench daemon (MODE: coldstart or step)
 #   suite_coldstart             deploys `cold` (hello, min-scale 0) and runs the cold-start rounds
+#   suite_wake                  deploys `wake` (hello, kinlet.dev/standby: frozen) and runs the wake rounds
 #   suite_step                  deploys `step` (testfn, containerConcurrency 10, 0..10) and the step load
 #   render_scale OUT.md         the markdown report from $RAW/coldstart.txt, $RAW/step.txt, ...
 #
 # Globals it reads: REPO_ROOT BENCH_DIR BENCH_CACHE RAW TMP ROUNDS CLIENTS STEP_SECONDS RUN_LABEL
 # plus those bench_start_kinletd sets. Goals (reported, never asserted):
 GOAL_COLD_RATIO=1.15    # kinlet's cold start ≤ 1.15 × the engine floor (p50 and p95)
+GOAL_WAKE_MS=25        # wake from frozen standby: p50 ≤ 25 ms
 GOAL_STEP_MS=4000       # ready instances = desired (≥ the steady count) within 4 s of the step
 STEP_CC=10              # the step service's containerConcurrency
 STEP_MAX=10             # and its max-scale
@@ -63,6 +65,16 @@ suite_coldstart() {
     grep -E '^kinlet_cold_start_duration_seconds_(sum|count)\{[^}]*revision="cold-00001"' \
         "$RAW/metrics-after-coldstart.txt" >"$RAW/coldstart-metrics.txt" 2>/dev/null || true
     bench_cli service delete cold >"$RAW/delete-cold.log" 2>&1 || warn "kinlet service delete cold failed (log: $RAW/delete-cold.log)"
+}
+
+suite_wake() {
+    deploy_service wake --image "$HELLO_IMAGE" --scale-min 0 --env TARGET=World --annotation kinlet.dev/standby=frozen
+    log "wake from frozen standby: $ROUNDS rounds, each: unpause + first 200 of a paused container (floor), then one request to the frozen revision"
+    if ! scalebench wake --revision wake-00001 --host "wake.localhost:$INGRESS_PORT" --image "$HELLO_IMAGE" \
+        --rounds "$ROUNDS" --run-label "$RUN_LABEL" >"$RAW/wake.txt"; then
+        die "the wake measurement failed (raw: $RAW)"
+    fi
+    bench_cli service delete wake >"$RAW/delete-wake.log" 2>&1 || warn "kinlet service delete wake failed (log: $RAW/delete-wake.log)"
 }
 
 suite_step() {
@@ -122,6 +134,25 @@ render_scale() {
                 "$(cat "$RAW/metrics-after-coldstart.txt.status" 2>/dev/null || echo '?')"
         fi
         printf '\n\n'
+
+        if [[ -s "$RAW/wake.txt" ]]; then
+            local w="$RAW/wake.txt"
+            printf '## Wake from frozen standby: %s rounds, `%s`, `kinlet.dev/standby: frozen`\n\n' "$ROUNDS" "$HELLO_IMAGE"
+            awk -v g="$GOAL_WAKE_MS" -v coldp50="$(kv "$c" kinlet_p50)" \
+                -v fp50="$(kv "$w" wake_floor_p50)" -v fp95="$(kv "$w" wake_floor_p95)" -v fmin="$(kv "$w" wake_floor_min)" -v fmax="$(kv "$w" wake_floor_max)" \
+                -v kp50="$(kv "$w" wake_p50)" -v kp95="$(kv "$w" wake_p95)" -v kmin="$(kv "$w" wake_min)" -v kmax="$(kv "$w" wake_max)" '
+                function row(name, f, k, goal) {
+                    printf "| %s | %.1f ms | %.1f ms | %.2f× | %s | %s |\n", name, f, k, f > 0 ? k / f : 0, goal ? "≤ " g " ms" : "—", goal ? (k <= g ? "**yes**" : "no") : "—"
+                }
+                BEGIN {
+                    print "| figure | floor: Engine API unpause → first 200 | kinlet: request to the frozen revision → 200 | kinlet ÷ floor | goal | met? |"
+                    print "| --- | ---: | ---: | ---: | --- | --- |"
+                    row("p50", fp50, kp50, 1); row("p95", fp95, kp95, 0); row("min", fmin, kmin, 0); row("max", fmax, kmax, 0)
+                    if (coldp50 > 0) printf "\nAgainst this run'\''s cold start from nothing (p50 %.0f ms): %.0f× faster.", coldp50, coldp50 / kp50
+                }'
+            printf ' The frozen container keeps its memory (here %s MiB, as `docker stats` counts it) and uses no CPU while paused.\n\n' \
+                "$(kv "$w" frozen_memory_mib)"
+        fi
 
         printf '## Step load: 0 → %s clients, `%s`\n\n' "$CLIENTS" "$TESTFN_IMAGE"
         printf 'containerConcurrency %s, min-scale 0, max-scale %s, at zero when the load starts; %s client loops ' "$STEP_CC" "$STEP_MAX" "$CLIENTS"

@@ -23,6 +23,8 @@ public sealed partial class ServingHostedService(
     InstanceLauncher launcher,
     IContainerRuntime runtime,
     ReadinessProbes probes,
+    Microsoft.Extensions.Options.IOptions<ServingOptions> options,
+    TimeProvider time,
     ILogger<ServingHostedService> logger) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -102,6 +104,14 @@ public sealed partial class ServingHostedService(
             c.Labels.TryGetValue(KnownKeys.ContainerRevision, out var rev);
             c.Labels.TryGetValue(KnownKeys.ContainerInstance, out var name);
             var state = ns is null || rev is null ? null : registry.Find(ns, rev);
+            // A frozen standby left by the previous run stays the revision's standby (the reconciler drops it if unwanted).
+            if (state is { IsDeleted: false } && name is not null && c.State == ContainerRunState.Paused && c.HostPort is { } pausedPort
+                && state.WantsFrozenStandby(options.Value.Standby) && state.Standby is null)
+            {
+                state.Standby = new FrozenStandby(c.Id, name, pausedPort, time.GetUtcNow());
+                Interlocked.Increment(ref adopted);
+                return;
+            }
             if (state is { IsDeleted: false } && name is not null && c.State == ContainerRunState.Running && c.HostPort is { } port)
             {
                 var instance = new InstanceState(name, state) { ContainerId = c.Id, Adopted = true };
@@ -116,7 +126,10 @@ public sealed partial class ServingHostedService(
                     return;
                 }
             }
-            await launcher.RemoveContainerAsync(new InstanceState(name ?? c.Name, state ?? Orphans) { ContainerId = c.Id }, ct).ConfigureAwait(false);
+            if (c.State == ContainerRunState.Paused)
+                await launcher.RemoveStandbyAsync(state ?? Orphans, new FrozenStandby(c.Id, name ?? c.Name, 0, time.GetUtcNow()), ct).ConfigureAwait(false);
+            else
+                await launcher.RemoveContainerAsync(new InstanceState(name ?? c.Name, state ?? Orphans) { ContainerId = c.Id }, ct).ConfigureAwait(false);
             Interlocked.Increment(ref removed);
         }).ConfigureAwait(false);
         if (containers.Count > 0) LogAdopted(adopted, removed);

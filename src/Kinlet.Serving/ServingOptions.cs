@@ -54,4 +54,10 @@ public sealed class ServingOptions
 
     /// <summary>Write one log line per proxied request.</summary>
     public bool AccessLog { get; set; } = true;
+
+    /// <summary>
+    /// What a revision keeps at scale to zero unless its <c>kinlet.dev/standby</c> annotation says otherwise:
+    /// <c>none</c> (Knative's behaviour: nothing) or <c>frozen</c> (the last instance, paused; it holds its memory).
+    /// </summary>
+    public string Standby { get; set; } = Kinlet.Core.Model.KnownKeys.StandbyNone;
 }

@@ -3,6 +3,8 @@
 //
 //   ScaleBench coldstart --docker-host URI --daemon-id ID --ingress-port P --api-port A --token-file F
 //                        --revision R --host H --image I --rounds N --run-label L --out DIR
+//   ScaleBench wake      --docker-host URI --daemon-id ID --ingress-port P --api-port A --token-file F
+//                        --revision R --host H --image I --rounds N --run-label L --out DIR
 //   ScaleBench step      --docker-host URI --daemon-id ID --ingress-port P --api-port A --token-file F
 //                        --revision R --host H --clients C --seconds S --expect E --path /sleep?ms=100 --out DIR
 //
@@ -11,6 +13,10 @@
 //           a random host port) + start + inspect, then GET / every 5 ms until a 200; then remove.
 //   kinlet: once the revision has no container left (and the API reports 0 ready), one GET through
 //           kinletd's ingress (on a new connection) until its 200.
+// wake measures frozen standby (the revision has kinlet.dev/standby: frozen), alternating two measurements:
+//   floor:  a container of the same image, paused: the Engine API unpause, then GET / every 1 ms until a 200.
+//   kinlet: once the revision is at zero with its one container paused, one GET through kinletd's
+//           ingress (on a new connection) until its 200.
 // step waits for the revision at zero, starts C client loops at once and follows, every 100 ms, the
 // revision's ready/desired instances (control API) and its running containers (engine).
 // Both print key=value summary lines on stdout, progress on stderr, and raw TSV into DIR. Exit code:
@@ -56,6 +62,7 @@ try
     {
         "coldstart" => await ColdStartAsync(),
         "step" => await StepAsync(),
+        "wake" => await WakeAsync(),
         _ => throw new InvalidOperationException("unreachable"),
     };
 }
@@ -101,6 +108,119 @@ async Task<int> ColdStartAsync()
     Console.WriteLine(Inv($"kinlet_p50={P(kinlet, 50):0.0} kinlet_p95={P(kinlet, 95):0.0} kinlet_min={kinlet.Min():0.0} kinlet_max={kinlet.Max():0.0}"));
     Console.WriteLine(Inv($"ratio_p50={P(kinlet, 50) / P(floor, 50):0.00} ratio_p95={P(kinlet, 95) / P(floor, 95):0.00} rounds={opts.Rounds}"));
     return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wake from frozen standby
+// ---------------------------------------------------------------------------------------------
+
+async Task<int> WakeAsync()
+{
+    var floor = new List<double>();
+    var kinlet = new List<double>();
+    var frozenMemory = double.NaN;
+    await using var raw = new StreamWriter(Path.Combine(opts.Out, "wake.tsv"));
+    await raw.WriteLineAsync("round\tfloor_ms\tkinlet_ms\tfrozen_wait_ms");
+    var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+    {
+        Image = opts.Image,
+        Env = ["PORT=8080", "TARGET=World"],
+        ExposedPorts = new Dictionary<string, EmptyStruct> { ["8080/tcp"] = default },
+        Labels = new Dictionary<string, string> { ["dev.kinlet.bench"] = opts.RunLabel },
+        HostConfig = new HostConfig
+        {
+            PortBindings = new Dictionary<string, IList<PortBinding>> { ["8080/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "" }] },
+        },
+    });
+    try
+    {
+        await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+        var inspect = await docker.Containers.InspectContainerAsync(created.ID);
+        var url = $"http://127.0.0.1:{inspect.NetworkSettings.Ports["8080/tcp"][0].HostPort}/";
+        await UntilOkAsync(url, 1, TimeSpan.FromSeconds(60)); // started and warm, as the kinlet instance was before it froze
+        await docker.Containers.PauseContainerAsync(created.ID);
+        for (var round = 1; round <= opts.Rounds; round++)
+        {
+            await Task.Delay(1000);
+            var clock = Stopwatch.StartNew();
+            await docker.Containers.UnpauseContainerAsync(created.ID);
+            await UntilOkAsync(url, 1, TimeSpan.FromSeconds(10));
+            var f = clock.Elapsed.TotalMilliseconds;
+            await docker.Containers.PauseContainerAsync(created.ID);
+
+            var frozenClock = Stopwatch.StartNew();
+            var frozenId = await WaitForFrozenAsync(TimeSpan.FromSeconds(opts.ZeroTimeoutSeconds));
+            var frozenWait = frozenClock.Elapsed.TotalMilliseconds;
+            if (round == 1) frozenMemory = await MemoryMiBAsync(frozenId);
+            await Task.Delay(1000);
+            var k = await KinletOnceAsync();
+            floor.Add(f);
+            kinlet.Add(k);
+            await raw.WriteLineAsync(Inv($"{round}\t{f:0.0}\t{k:0.0}\t{frozenWait:0}"));
+            await raw.FlushAsync();
+            Console.Error.WriteLine(Inv($"  round {round}/{opts.Rounds}: floor (unpause + first 200) {f:0.0} ms, kinlet {k:0.0} ms (frozen after {frozenWait / 1000:0.0} s)"));
+        }
+    }
+    finally
+    {
+        await docker.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true });
+    }
+    Console.WriteLine(Inv($"wake_floor_p50={P(floor, 50):0.0} wake_floor_p95={P(floor, 95):0.0} wake_floor_min={floor.Min():0.0} wake_floor_max={floor.Max():0.0}"));
+    Console.WriteLine(Inv($"wake_p50={P(kinlet, 50):0.0} wake_p95={P(kinlet, 95):0.0} wake_min={kinlet.Min():0.0} wake_max={kinlet.Max():0.0} rounds={opts.Rounds}"));
+    Console.WriteLine(Inv($"frozen_memory_mib={frozenMemory:0.0}"));
+    return 0;
+}
+
+// The container's memory as `docker stats` shows it (usage minus page cache), in MiB.
+async Task<double> MemoryMiBAsync(string id)
+{
+    ContainerStatsResponse? stats = null;
+    await docker.Containers.GetContainerStatsAsync(id, new ContainerStatsParameters { Stream = false },
+        new Progress<ContainerStatsResponse>(r => stats = r));
+    for (var i = 0; i < 50 && stats is null; i++) await Task.Delay(20); // Progress<T> reports on the thread pool
+    if (stats?.MemoryStats is not { } m) return double.NaN;
+    var cache = m.Stats is { } st && (st.TryGetValue("total_inactive_file", out var c) || st.TryGetValue("inactive_file", out c) || st.TryGetValue("cache", out c)) ? c : 0UL;
+    return (m.Usage - Math.Min(cache, m.Usage)) / 1024.0 / 1024.0;
+}
+
+async Task UntilOkAsync(string url, int pollMs, TimeSpan bound)
+{
+    var clock = Stopwatch.StartNew();
+    while (true)
+    {
+        try
+        {
+            using var response = await http.GetAsync(url);
+            if (response.StatusCode == HttpStatusCode.OK) return;
+        }
+        catch (HttpRequestException)
+        {
+        }
+        if (clock.Elapsed > bound) throw new TimeoutException($"{url} did not answer 200 within {bound.TotalSeconds:0} s");
+        await Task.Delay(pollMs);
+    }
+}
+
+// The revision at zero (0 ready) with its one container paused: frozen standby in place.
+async Task<string> WaitForFrozenAsync(TimeSpan bound)
+{
+    var clock = Stopwatch.StartNew();
+    while (true)
+    {
+        var list = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"dev.kinlet.revision={opts.Revision}"] = true, [$"dev.kinlet.daemon={opts.DaemonId}"] = true },
+            },
+        });
+        var (ready, _) = await RevisionCountsAsync();
+        if (ready == 0 && list.Count == 1 && list[0].State == "paused") return list[0].ID;
+        if (clock.Elapsed > bound)
+            throw new TimeoutException(Inv($"{opts.Revision} was not frozen at zero within {bound.TotalSeconds:0} s ({list.Count} containers, ready {ready}): is kinlet.dev/standby: frozen set?"));
+        await Task.Delay(200);
+    }
 }
 
 async Task<FloorSample> FloorOnceAsync()
@@ -399,9 +519,9 @@ sealed record Options(string Mode, string DockerHost, string DaemonId, int Ingre
 
     public static Options Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("coldstart" or "step"))
+        if (args.Length == 0 || args[0] is not ("coldstart" or "step" or "wake"))
         {
-            throw new ArgumentException("usage: ScaleBench coldstart|step --name value ... (see the comment at the top of Program.cs)");
+            throw new ArgumentException("usage: ScaleBench coldstart|step|wake --name value ... (see the comment at the top of Program.cs)");
         }
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 1; i < args.Length; i += 2)

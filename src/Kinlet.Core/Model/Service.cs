@@ -164,6 +164,14 @@ public static class KnownKeys
     /// <summary>Prefix of annotations only Kinlet understands; left out of <c>kinlet export</c>.</summary>
     public const string KinletPrefix = "kinlet.dev/";
 
+    /// <summary>
+    /// <c>kinlet.dev/standby: frozen</c> on a revision template: at scale to zero the last instance is paused (cgroup
+    /// freezer) instead of removed, and a request unpauses it. <c>none</c> turns a daemon-wide default off.
+    /// </summary>
+    public const string StandbyAnnotation = "kinlet.dev/standby";
+    public const string StandbyFrozen = "frozen";
+    public const string StandbyNone = "none";
+
     // Container labels (DESIGN.md contract).
     public const string ContainerService = "dev.kinlet.service";
     public const string ContainerRevision = "dev.kinlet.revision";

@@ -70,6 +70,9 @@ public static class AutoscalingAnnotationValidator
             && v is not (AutoscalingKeys.MetricConcurrency or AutoscalingKeys.MetricRps))
             Add(k, $"must be \"{AutoscalingKeys.MetricConcurrency}\" or \"{AutoscalingKeys.MetricRps}\"");
 
+        if (annotations.TryGetValue(KnownKeys.StandbyAnnotation, out v) && v is not (KnownKeys.StandbyFrozen or KnownKeys.StandbyNone))
+            Add(KnownKeys.StandbyAnnotation, $"must be \"{KnownKeys.StandbyFrozen}\" or \"{KnownKeys.StandbyNone}\"");
+
         Duration(annotations, AutoscalingKeys.Window, WindowMin, WindowMax, wholeSeconds: true, Add);
         Duration(annotations, AutoscalingKeys.ScaleDownDelay, TimeSpan.Zero, WindowMax, wholeSeconds: true, Add);
         Duration(annotations, AutoscalingKeys.ScaleToZeroPodRetentionPeriod, TimeSpan.Zero, WindowMax, wholeSeconds: false, Add);

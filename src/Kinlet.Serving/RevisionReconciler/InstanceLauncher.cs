@@ -116,6 +116,69 @@ public sealed partial class InstanceLauncher(
         LogStopped(revision.Key.ToString(), instance.Name);
     }
 
+    /// <summary>
+    /// Frozen standby: takes the instance out of the balancer, lets its requests finish, then pauses the container
+    /// (the engine's cgroup freezer: memory kept, no CPU). Null when it could not be paused (the caller removes it).
+    /// </summary>
+    public async Task<FrozenStandby?> FreezeAsync(RevisionState revision, InstanceState instance, CancellationToken cancellationToken)
+    {
+        revision.RemoveReady(instance);
+        var drained = instance.BeginDrain();
+        if (!drained.IsCompleted)
+        {
+            try
+            {
+                await drained.WaitAsync(revision.Timeout, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                LogDrainTimeout(instance.Name, instance.InFlight);
+            }
+        }
+        if (instance.ContainerId is not { } id || instance.HostPort == 0) return null;
+        try
+        {
+            await runtime.PauseAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFreezeFailed(instance.Name, e.Message);
+            return null;
+        }
+        instance.MarkGone();
+        revision.Forget(instance);
+        return new FrozenStandby(id, instance.Name, instance.HostPort, time.GetUtcNow());
+    }
+
+    /// <summary>Unpauses a frozen standby; false when its container is gone or will not resume.</summary>
+    public async Task<bool> ThawAsync(FrozenStandby standby, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await runtime.UnpauseAsync(standby.ContainerId, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogThawFailed(standby.InstanceName, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Removes a frozen standby: unpaused first, so the process gets its SIGTERM instead of the grace period and a SIGKILL.</summary>
+    public async Task RemoveStandbyAsync(RevisionState revision, FrozenStandby standby, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await runtime.UnpauseAsync(standby.ContainerId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Already running, exited or gone: the removal below copes with each.
+        }
+        await RemoveContainerAsync(new InstanceState(standby.InstanceName, revision) { ContainerId = standby.ContainerId }, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task RemoveContainerAsync(InstanceState instance, CancellationToken cancellationToken)
     {
         if (instance.ContainerId is not { } id) return;
@@ -191,6 +254,12 @@ public sealed partial class InstanceLauncher(
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Debug, Message = "Could not keep the last log lines of {Instance}: {Error}")]
     private partial void LogCaptureFailed(string instance, string error);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Could not pause {Instance} for frozen standby: {Error}")]
+    private partial void LogFreezeFailed(string instance, string error);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "Could not unpause the frozen standby {Instance}: {Error}")]
+    private partial void LogThawFailed(string instance, string error);
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Revision}: {Progress}")]
     private partial void LogPull(string revision, string progress);

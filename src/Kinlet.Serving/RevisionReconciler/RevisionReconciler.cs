@@ -88,8 +88,23 @@ public sealed partial class RevisionReconciler(
         foreach (var i in instances)
             if (i.Phase is InstancePhase.Starting or InstancePhase.Ready) live++;
 
+        // A frozen standby nobody wants any more (revision deleted or no longer routed, annotation removed) goes.
+        if (revision.Standby is { } unwanted && !WantsStandby(revision))
+        {
+            revision.Standby = null;
+            Say(revision, unwanted.InstanceName, $"frozen standby {unwanted.InstanceName} removed");
+            Track(launcher.RemoveStandbyAsync(revision, unwanted, CancellationToken.None));
+        }
+
         if (live < desired && now >= revision.RestartNotBefore)
         {
+            // Waking from zero: the frozen standby first; unpausing it is the whole cold start.
+            if (revision.Standby is { } standby)
+            {
+                revision.Standby = null;
+                ThawInstance(revision, standby);
+                live++;
+            }
             for (var n = live; n < desired; n++) StartInstance(revision);
         }
         else if (live > desired)
@@ -99,8 +114,17 @@ public sealed partial class RevisionReconciler(
                 .Where(i => i.Phase is InstancePhase.Starting or InstancePhase.Ready)
                 .OrderBy(i => i.Phase == InstancePhase.Ready ? 1 : 0)
                 .ThenBy(i => i.InFlight)
-                .Take(live - desired);
-            foreach (var victim in victims) StopInstance(revision, victim);
+                .Take(live - desired)
+                .ToList();
+            // Going to zero with frozen standby: the last ready instance is paused instead of removed.
+            var freeze = desired == 0 && revision.Standby is null && WantsStandby(revision)
+                ? victims.LastOrDefault(i => i.Phase == InstancePhase.Ready)
+                : null;
+            foreach (var victim in victims)
+            {
+                if (ReferenceEquals(victim, freeze)) FreezeInstance(revision, victim);
+                else StopInstance(revision, victim);
+            }
         }
 
         if (revision.IsDeleted && instances.Length == 0)
@@ -151,6 +175,78 @@ public sealed partial class RevisionReconciler(
         await launcher.StopAsync(revision, instance, CancellationToken.None).ConfigureAwait(false);
         Say(revision, instance, $"instance {instance.Name} stopped");
         if (instance.ContainerId is { } id) _byContainer.TryRemove(id, out _);
+        queue.Enqueue(revision.Key);
+    }
+
+    private bool WantsStandby(RevisionState revision) =>
+        !revision.IsDeleted && revision.IsRouted && revision.WantsFrozenStandby(_options.Standby);
+
+    private void FreezeInstance(RevisionState revision, InstanceState instance)
+    {
+        LogFreezing(revision.Key.ToString(), instance.Name);
+        Say(revision, instance, $"instance {instance.Name} freezing (standby at zero)");
+        Track(FreezeAsync(revision, instance));
+    }
+
+    private async Task FreezeAsync(RevisionState revision, InstanceState instance)
+    {
+        var standby = await launcher.FreezeAsync(revision, instance, CancellationToken.None).ConfigureAwait(false);
+        if (instance.ContainerId is { } id) _byContainer.TryRemove(id, out _);
+        if (standby is not null && revision.Standby is null && WantsStandby(revision))
+        {
+            revision.Standby = standby;
+            Say(revision, instance, $"instance {instance.Name} frozen: kept paused at zero, a request unpauses it");
+        }
+        else
+        {
+            // It could not be paused, or it is no longer wanted (the revision changed while it drained): removed.
+            if (standby is not null)
+            {
+                await launcher.RemoveStandbyAsync(revision, standby, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await launcher.RemoveContainerAsync(instance, CancellationToken.None).ConfigureAwait(false);
+                instance.MarkGone();
+                revision.Forget(instance);
+            }
+            Say(revision, instance, $"instance {instance.Name} stopped");
+        }
+        queue.Enqueue(revision.Key);
+    }
+
+    private void ThawInstance(RevisionState revision, FrozenStandby standby)
+    {
+        // Tracked at once (as starting), so the loop does not start another instance for the same demand.
+        var instance = new InstanceState(standby.InstanceName, revision) { ContainerId = standby.ContainerId };
+        instance.SetEndpoint(standby.HostPort);
+        revision.Track(instance);
+        Track(ThawAsync(revision, instance, standby));
+    }
+
+    private async Task ThawAsync(RevisionState revision, InstanceState instance, FrozenStandby standby)
+    {
+        var started = time.GetTimestamp();
+        if (await launcher.ThawAsync(standby, CancellationToken.None).ConfigureAwait(false) && instance.Phase == InstancePhase.Starting)
+        {
+            _byContainer[standby.ContainerId] = instance;
+            instance.ReadyAt = time.GetUtcNow();
+            revision.AddReady(instance);
+            var ms = time.GetElapsedTime(started).TotalMilliseconds;
+            LogThawed(revision.Key.ToString(), instance.Name, ms);
+            Say(revision, instance, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"instance {instance.Name} unpaused from frozen standby in {ms:0} ms"));
+            statusSink.RevisionReady(revision);
+            WatchHealth(revision, instance);
+        }
+        else
+        {
+            // Killed while paused, or the engine refused: a fresh instance takes its place.
+            Say(revision, instance, $"frozen standby {instance.Name} could not be unpaused; starting a new instance");
+            instance.MarkGone();
+            revision.Forget(instance);
+            await launcher.RemoveStandbyAsync(revision, standby, CancellationToken.None).ConfigureAwait(false);
+        }
         queue.Enqueue(revision.Key);
     }
 
@@ -226,8 +322,10 @@ public sealed partial class RevisionReconciler(
     }
 
     /// <summary>A line for <c>kinlet logs</c> of the instance's service.</summary>
-    private void Say(RevisionState revision, InstanceState instance, string text) =>
-        activity.Append(revision.Key.Namespace, revision.ServiceName, revision.Key.Name, instance.Name, text);
+    private void Say(RevisionState revision, InstanceState instance, string text) => Say(revision, instance.Name, text);
+
+    private void Say(RevisionState revision, string instanceName, string text) =>
+        activity.Append(revision.Key.Namespace, revision.ServiceName, revision.Key.Name, instanceName, text);
 
     // Not tracked as work: these loops end when the instance stops, and containers outlive a daemon shutdown.
     private void WatchHealth(RevisionState revision, InstanceState instance) =>
@@ -282,6 +380,12 @@ public sealed partial class RevisionReconciler(
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Replacing instance {Instance} of {Revision}: {Detail}")]
     private partial void LogReplacing(string revision, string instance, string detail);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Freezing instance {Instance} of {Revision} (frozen standby at zero)")]
+    private partial void LogFreezing(string revision, string instance);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Unpaused frozen standby {Instance} of {Revision} in {ElapsedMs:0.0} ms")]
+    private partial void LogThawed(string revision, string instance, double elapsedMs);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Reconciling {Revision} failed")]
     private partial void LogReconcileError(string revision, Exception exception);

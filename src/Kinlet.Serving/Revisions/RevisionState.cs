@@ -107,6 +107,13 @@ public sealed class RevisionState
 
     public RevisionFailure? Failure => _failure;
 
+    /// <summary>The paused instance kept at zero (frozen standby), if any; not in <see cref="Instances"/>, never routed to.</summary>
+    public FrozenStandby? Standby { get; set; }
+
+    /// <summary>Whether this revision keeps a frozen instance at zero: its annotation, else the daemon's default.</summary>
+    public bool WantsFrozenStandby(string daemonDefault) =>
+        (Revision.Metadata.Annotation(KnownKeys.StandbyAnnotation) ?? daemonDefault) == KnownKeys.StandbyFrozen;
+
     /// <summary>Requests currently waiting in the activator for this revision.</summary>
     public int Waiting => Queue.Count;
 
@@ -231,3 +238,6 @@ public sealed class ActivatorQueueFullException(RevisionKey revision, int depth)
     public RevisionKey Revision { get; } = revision;
     public int Depth { get; } = depth;
 }
+
+/// <summary>A paused container kept for a fast wake: unpausing it is the whole cold start.</summary>
+public sealed record FrozenStandby(string ContainerId, string InstanceName, int HostPort, DateTimeOffset FrozenAt);

@@ -113,4 +113,18 @@ public class AutoscalingAnnotationValidatorTests
         Assert.Empty(AutoscalingAnnotationValidator.Validate(annotations, "a"));
         Assert.Equal("1", Kinlet.Core.Model.AutoscalingKeys.Get(annotations, Kinlet.Core.Model.AutoscalingKeys.MinScale));
     }
+
+    [Theory]
+    [InlineData("frozen")]
+    [InlineData("none")]
+    public void Accepts_kinlet_standby_values(string value) =>
+        Accepts(Service(templateMetadata: $"{{annotations: {{kinlet.dev/standby: '{value}'}}}}"));
+
+    [Theory]
+    [InlineData("warm")]
+    [InlineData("Frozen")]
+    [InlineData("")]
+    public void Rejects_other_standby_values_naming_the_annotation(string value) =>
+        Rejects(Service(templateMetadata: $"{{annotations: {{kinlet.dev/standby: '{value}'}}}}"),
+            "spec.template.metadata.annotations.kinlet.dev/standby", "\"frozen\" or \"none\"");
 }
