@@ -141,8 +141,10 @@ render_scale() {
             awk -v g="$GOAL_WAKE_MS" -v coldp50="$(kv "$c" kinlet_p50)" \
                 -v fp50="$(kv "$w" wake_floor_p50)" -v fp95="$(kv "$w" wake_floor_p95)" -v fmin="$(kv "$w" wake_floor_min)" -v fmax="$(kv "$w" wake_floor_max)" \
                 -v kp50="$(kv "$w" wake_p50)" -v kp95="$(kv "$w" wake_p95)" -v kmin="$(kv "$w" wake_min)" -v kmax="$(kv "$w" wake_max)" '
-                function row(name, f, k, goal) {
-                    printf "| %s | %.1f ms | %.1f ms | %.2f× | %s | %s |\n", name, f, k, f > 0 ? k / f : 0, goal ? "≤ " g " ms" : "—", goal ? (k <= g ? "**yes**" : "no") : "—"
+                function row(name, f, k, goal,    target, met) {
+                    target = "—"; met = "—"
+                    if (goal) { target = "≤ " g " ms"; met = (k <= g) ? "**yes**" : "no" }
+                    printf "| %s | %.1f ms | %.1f ms | %.2f× | %s | %s |\n", name, f, k, (f > 0) ? k / f : 0, target, met
                 }
                 BEGIN {
                     print "| figure | floor: Engine API unpause → first 200 | kinlet: request to the frozen revision → 200 | kinlet ÷ floor | goal | met? |"
