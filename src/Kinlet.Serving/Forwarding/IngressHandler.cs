@@ -137,7 +137,8 @@ public sealed partial class IngressHandler(
     {
         context.Features.Set<IForwarderErrorFeature>(null);
         context.Response.Clear();
-        var instance = revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency);
+        // Another instance first: the balancer would favour the failed one, which looks idle because it fails fast.
+        var instance = AcquireOther(revision, failed) ?? revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency);
         if (ReferenceEquals(instance, failed))
         {
             // Same instance: give a process that was just starting a moment before asking again.
@@ -149,6 +150,13 @@ public sealed partial class IngressHandler(
         if (instance is null) return ForwarderError.None;
         LogRetry(revision.Key.Name, failed.Name, instance.Name);
         return await SendAsync(context, revision, instance, deadline).ConfigureAwait(false);
+    }
+
+    private static InstanceState? AcquireOther(RevisionState revision, InstanceState failed)
+    {
+        foreach (var candidate in revision.Ready)
+            if (!ReferenceEquals(candidate, failed) && candidate.TryAcquire(revision.ContainerConcurrency)) return candidate;
+        return null;
     }
 
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(50);

@@ -84,6 +84,6 @@ public sealed partial class ApiIsolationTests(DaemonFixture fixture, Xunit.Abstr
         }
     }
 
-    [GeneratedRegex("""\b(?<group>[a-z]+)\.Map(?<method>Get|Post|Put|Delete)\("(?<path>[^"]*)\"""")]
+    [GeneratedRegex(@"\b(?<group>[a-z]+)\.Map(?<method>Get|Post|Put|Delete)\(""(?<path>[^""]*)""")]
     private static partial Regex MapCall();
 }
