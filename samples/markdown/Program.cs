@@ -8,7 +8,10 @@ builder.WebHost.UseUrls($"http://0.0.0.0:{Environment.GetEnvironmentVariable("PO
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 var maxBytes = (int.TryParse(Environment.GetEnvironmentVariable("MAX_BODY_KIB"), out var kib) ? kib : 1024) * 1024;
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBytes);
+// The limit is enforced below, where the rest of an oversized body can be read and dropped before the 413:
+// a server that stops reading mid-upload resets the connection, and the client (or kinletd in between) sees
+// a broken request instead of the answer. Kestrel's own cap only stops abuse far beyond it.
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16L * maxBytes);
 
 var app = builder.Build();
 var renderer = new Renderer();
@@ -19,16 +22,19 @@ app.MapGet("/", () => Results.Text(
 
 app.MapPost("/", async (HttpRequest request, bool? page, ILogger<Renderer> logger, CancellationToken ct) =>
 {
-    string markdown;
-    try
+    using var buffer = new MemoryStream();
+    var chunk = new byte[16 * 1024];
+    int read;
+    while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
     {
-        using var reader = new StreamReader(request.Body);
-        markdown = await reader.ReadToEndAsync(ct);
+        if (buffer.Length + read > maxBytes)
+        {
+            while (await request.Body.ReadAsync(chunk, ct) > 0) { } // drain, then answer
+            return Results.Text($"the document is over {maxBytes / 1024} KiB\n", statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+        buffer.Write(chunk, 0, read);
     }
-    catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-    {
-        return Results.Text($"the document is over {maxBytes / 1024} KiB\n", statusCode: StatusCodes.Status413PayloadTooLarge);
-    }
+    var markdown = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     var started = TimeProvider.System.GetTimestamp();
     var rendered = renderer.Render(markdown);
     logger.LogInformation("rendered {Bytes} bytes of Markdown ({Headings} headings) in {Ms:0.0} ms",
