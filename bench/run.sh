@@ -1,170 +1,223 @@
 #!/usr/bin/env bash
-# Kinlet's benchmark (never part of the test run): builds kinletd and kinlet (Release), starts a
-# private kinletd on free ports with a temp state dir, deploys samples/hello, and measures warm
-# requests through kinletd against the same container's published port. Prints one markdown table
-# and writes it to bench/results/<YYYY-MM-DD>-warm.md (raw output: bench/results/raw/, not in git).
+# Kinlet's benchmark suite (never part of the test run): runs every suite, one after the other, and
+# prints one table with each figure beside its baseline from the same run, the ratio and the goal;
+# writes it to bench/results/<YYYY-MM-DD>.md and puts it in the README's Performance section.
 #
-#   bench/run.sh [options]
+#   bench/run.sh [--no-build] [--skip SUITE]... [--no-readme]
+#   bench/run.sh --readme-only        the README's summary from the latest bench/results/<date>.md
 #
-#   --duration S          seconds per measured point (default 10)
-#   --warmup S            seconds of warm-up before each point, same command (default 2)
-#   --prewarm S           seconds of load through kinletd before the first point, so its JIT has
-#                         settled (default 30; its requests/s per 5 s are reported)
-#   --connections "N..."  connection counts (default "1 32 256")
-#   --threads N           wrk threads (default 2, never more than the connections)
-#   --kinletd-args "..."  extra kinletd flags, e.g. "--Kinlet:Serving:AccessLog false"
-#   --kinletd-env "..."   NAME=VALUE words for kinletd's environment, e.g. "DOTNET_TieredPGO=0"
-#   --no-access-log       same as --kinletd-args "--Kinlet:Serving:AccessLog false" --label no-access-log
-#   --label NAME          write bench/results/<date>-warm-NAME.md instead
-#   --no-build            reuse the last build in the bench cache
-#   --keep                keep the temp dir (kinletd's state dir)
+#   --no-build      reuse the last Release build in the bench cache (the first suite builds otherwise)
+#   --skip SUITE    leave out warm, scale, eventing or deploy (repeatable)
+#   --no-readme     do not touch README.md
 #
-# BENCH_CACHE (default ~/.cache/kinlet-bench) holds the build (artifacts and publish output).
-# Talks only to 127.0.0.1. Cleans up (kinletd, its containers, the temp dir) on every exit.
-# Exits non-zero when something breaks (build, engine, deploy, wrk, failed requests, leftover
-# containers); slow numbers never fail it: goals are reported, not asserted.
+# Suites (each a script of its own, with its own report in bench/results/, see their --help):
+#   warm      bench/warm.sh --duration 10 --warmup 2 --prewarm 20 --connections '1 32 256'
+#             hello through kinletd vs straight to its container (wrk), RSS, CPU per 1,000 requests
+#   scale     bench/scale.sh --rounds 10 --clients 50 --step-seconds 20
+#             cold start vs the engine floor, wake from frozen standby vs the engine's unpause, step load
+#   eventing  bench/eventing.sh --seconds 10 --rate 3000
+#             durable ingest vs the ingress's HTTP floor, delivery and its latency vs direct HTTP
+#   deploy    bench/deploy.sh --rounds 3
+#             kinlet deploy (first, unchanged, one-line change) vs docker build / service describe
+# About 12 minutes on 2 cores. Goals are the issues'; they are reported, never asserted. Exits non-zero
+# when a suite fails (its own output says why; its raw folder is kept).
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd -P)"
 # shellcheck source=scripts/lib/common.sh
 source "$REPO_ROOT/scripts/lib/common.sh"
-# shellcheck source=bench/lib/bench.sh
-source "$BENCH_DIR/lib/bench.sh"
-# shellcheck source=bench/lib/warm.sh
-source "$BENCH_DIR/lib/warm.sh"
 
-DURATION=10
-WARMUP=2
-PREWARM=30
-CONNECTIONS="1 32 256"
-THREADS=2
-KINLETD_ARGS=""
-KINLETD_ENV_WORDS=""
-LABEL=""
+RESULTS="$BENCH_DIR/results"
 BUILD=1
-KEEP=""
-
+README_UPDATE=1
+README_ONLY=""
+SKIP=" "
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
-need_value() { (($# >= 2)) || die "$1 needs a value (try --help)"; }
 while (($#)); do
     case "$1" in
-    --duration) need_value "$@"; DURATION="$2"; shift ;;
-    --warmup) need_value "$@"; WARMUP="$2"; shift ;;
-    --prewarm) need_value "$@"; PREWARM="$2"; shift ;;
-    --connections) need_value "$@"; CONNECTIONS="$2"; shift ;;
-    --threads) need_value "$@"; THREADS="$2"; shift ;;
-    --kinletd-args) need_value "$@"; KINLETD_ARGS="${KINLETD_ARGS:+$KINLETD_ARGS }$2"; shift ;;
-    --kinletd-env) need_value "$@"; KINLETD_ENV_WORDS="${KINLETD_ENV_WORDS:+$KINLETD_ENV_WORDS }$2"; shift ;;
-    --no-access-log)
-        KINLETD_ARGS="${KINLETD_ARGS:+$KINLETD_ARGS }--Kinlet:Serving:AccessLog false"
-        LABEL="${LABEL:-no-access-log}"
-        ;;
-    --label) need_value "$@"; LABEL="$2"; shift ;;
     --no-build) BUILD="" ;;
-    --keep) KEEP=1 ;;
+    --skip)
+        (($# >= 2)) || die "--skip needs a suite"
+        [[ "$2" =~ ^(warm|scale|eventing|deploy)$ ]] || die "--skip takes warm, scale, eventing or deploy (got '$2')"
+        SKIP+="$2 "
+        shift
+        ;;
+    --no-readme) README_UPDATE="" ;;
+    --readme-only) README_ONLY=1 ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
     esac
     shift
 done
-[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "--duration takes whole seconds (got '$DURATION')"
-[[ "$WARMUP" =~ ^[0-9]+$ ]] || die "--warmup takes whole seconds (got '$WARMUP')"
-[[ "$PREWARM" =~ ^[0-9]+$ ]] || die "--prewarm takes whole seconds (got '$PREWARM')"
-[[ "$THREADS" =~ ^[1-9][0-9]*$ ]] || die "--threads takes a positive number (got '$THREADS')"
-for c in $CONNECTIONS; do
-    [[ "$c" =~ ^[1-9][0-9]*$ ]] || die "--connections takes positive numbers (got '$c')"
-done
-[[ -n "${CONNECTIONS// /}" ]] || die "--connections is empty"
-[[ -z "$LABEL" || "$LABEL" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label takes letters, digits, . _ - (got '$LABEL')"
-read -r -a KINLETD_EXTRA <<<"$KINLETD_ARGS"
-read -r -a KINLETD_ENV <<<"$KINLETD_ENV_WORDS"
-for kv in "${KINLETD_ENV[@]}"; do
-    [[ "$kv" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--kinletd-env takes NAME=VALUE words (got '$kv')"
-done
 
-# The command that reproduces this run, every setting spelled out.
-REPRO_CMD="bench/run.sh --duration $DURATION --warmup $WARMUP --prewarm $PREWARM --connections '$CONNECTIONS' --threads $THREADS"
-[[ -n "$KINLETD_ARGS" ]] && REPRO_CMD+=" --kinletd-args '$KINLETD_ARGS'"
-[[ -n "$KINLETD_ENV_WORDS" ]] && REPRO_CMD+=" --kinletd-env '$KINLETD_ENV_WORDS'"
-[[ -n "$LABEL" ]] && REPRO_CMD+=" --label $LABEL"
-
-# ---------------------------------------------------------------------------------------------
-# Prerequisites, lock, temp dir, cleanup
-# ---------------------------------------------------------------------------------------------
-
-CLK_TCK="$(getconf CLK_TCK)"
-bench_prepare "warm${LABEL:+-$LABEL}"
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    bench_finish "$rc"
+# update_readme FILE: the summary table of FILE goes between the README's bench-summary markers.
+update_readme() {
+    local file="$1" readme="$REPO_ROOT/README.md" tmp
+    grep -q '^<!-- bench-summary:start -->$' "$readme" || die "README.md has no <!-- bench-summary:start --> marker"
+    tmp="$(mktemp)"
+    awk -v src="$file" -v name="${file#"$REPO_ROOT"/}" '
+        /^<!-- bench-summary:start -->$/ {
+            print
+            printf "Summary of `bench/run.sh` (from `%s`; the sections below give each suite in detail):\n\n", name
+            while ((getline l < src) > 0) if (l ~ /^\|/) print l
+            print ""
+            skip = 1; next
+        }
+        /^<!-- bench-summary:end -->$/ { skip = 0 }
+        !skip { print }' "$readme" >"$tmp"
+    mv "$tmp" "$readme"
+    log "README.md: Performance summary from ${file#"$REPO_ROOT"/}"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-# ---------------------------------------------------------------------------------------------
-# Build, images, daemon, deploy
-# ---------------------------------------------------------------------------------------------
-
-if [[ -n "$BUILD" ]]; then
-    bench_build
-else
-    bench_use_last_build
+if [[ -n "$README_ONLY" ]]; then
+    latest="$(find "$RESULTS" -maxdepth 1 -name '20[0-9][0-9]-[0-9][0-9]-[0-9][0-9].md' | sort | tail -n1)"
+    [[ -n "$latest" ]] || die "no bench/results/<date>.md yet: run bench/run.sh"
+    update_readme "$latest"
+    exit 0
 fi
-if ! "$REPO_ROOT/scripts/images.sh" --samples >"$RAW/images.log" 2>&1; then
-    tail -n 15 "$RAW/images.log" | sed 's/^/    /' >&2
-    die "scripts/images.sh --samples failed (log: $RAW/images.log)"
-fi
-sed 's/^/    /' "$RAW/images.log" >&2
 
-bench_start_kinletd "${KINLETD_EXTRA[@]}"
-bench_deploy_hello
+# newest_raw SUFFIX: the newest raw folder a suite wrote (bench/results/raw/<time>-SUFFIX).
+newest_raw() { find "$RESULTS/raw" -maxdepth 1 -type d -name "*-$1" 2>/dev/null | sort | tail -n1; }
 
-# What else runs on the machine: everything measured here shares its cores.
-sleep 1
-BUSY="$(machine_busy_pct 2)"
-((BUSY <= 15)) || warn "the machine was ${BUSY}% busy before the load (kinletd idle): the figures will be noisy"
+total_start="$(now_s)"
+LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/kinlet-bench-run.XXXXXX")"
+declare -A RAWS=() CMDS=()
+BUILD_FLAG=()
+[[ -z "$BUILD" ]] && BUILD_FLAG=(--no-build)
 
-# ---------------------------------------------------------------------------------------------
-# Measure
-# ---------------------------------------------------------------------------------------------
+# run_suite NAME SUFFIX SCRIPT ARGS...: runs one suite script, remembers its raw folder and command.
+run_suite() {
+    local name="$1" suffix="$2" script="$3" before after start
+    shift 3
+    if [[ "$SKIP" == *" $name "* ]]; then
+        log "$name: skipped"
+        return 0
+    fi
+    before="$(newest_raw "$suffix")"
+    start="$(now_s)"
+    log "$name: bench/$script $* ${BUILD_FLAG[*]}"
+    if ! "$BENCH_DIR/$script" "$@" "${BUILD_FLAG[@]}" >"$LOG_DIR/$name.log" 2>&1; then
+        tail -n 15 "$LOG_DIR/$name.log" | sed 's/^/    /' >&2
+        die "$name failed (its output: $LOG_DIR/$name.log)"
+    fi
+    after="$(newest_raw "$suffix")"
+    [[ -n "$after" && "$after" != "$before" ]] || die "$name wrote no raw folder"
+    RAWS[$name]="$after"
+    CMDS[$name]="bench/$script $*"
+    # The first suite built kinletd and kinlet: the others reuse that build.
+    BUILD_FLAG=(--no-build)
+    log "$name: done in $(elapsed "$start") (raw: ${after#"$REPO_ROOT"/})"
+}
 
-n_conns="$(wc -w <<<"$CONNECTIONS")"
-log "warm: ${PREWARM}s pre-warm, then ${n_conns} connection counts × 2 targets ×" \
-    "(${WARMUP}s warm-up + ${DURATION}s) ≈ $((PREWARM + n_conns * 2 * (WARMUP + DURATION + 1)))s"
-suite_warm
+run_suite warm warm warm.sh --duration 10 --warmup 2 --prewarm 20 --connections "1 32 256"
+run_suite scale scale scale.sh --rounds 10 --clients 50 --step-seconds 20
+run_suite eventing eventing eventing.sh --seconds 10 --rate 3000
+run_suite deploy deploy deploy.sh --rounds 3
 
-# The daemon's version and the image, for the report; then stop everything before writing it.
+# kv FILE KEY: the value of KEY=value in FILE.
+kv() { [[ -f "$1" ]] && sed -nE "s/(^|.* )$2=([^ ]*).*/\2/p" "$1" | head -n1 || true; }
+
+DAY="$(date +%F)"
+OUT="$RESULTS/$DAY.md"
+CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 GIT_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [[ -n "$(git -C "$REPO_ROOT" status --porcelain -- src 2>/dev/null)" ]] && GIT_REV+=" + uncommitted changes in src/"
-HELLO_IMAGE_ID="$(docker inspect -f '{{.Image}}' "$HELLO_CONTAINER" | cut -c8-19)"
-bench_stop_kinletd || die "could not remove the bench daemon's containers"
+{
+    printf '# Kinlet benchmarks: %s\n\n' "$(date '+%F %H:%M %Z')"
+    printf 'Machine: %s × %s, Linux %s, Docker Engine %s; every client, kinletd and the containers share it. ' \
+        "$(nproc)" "${CPU_MODEL:-unknown CPU}" "$(uname -r)" "$(docker version -f '{{.Server.Version}}' 2>/dev/null || echo '?')"
+    printf 'Release build of %s. Command: `bench/run.sh` (%s in all). Each figure is beside its baseline from the same run; goals are the issues'"'"'.\n\n' \
+        "$GIT_REV" "$(elapsed "$total_start")"
+    printf '| figure | Kinlet | baseline (same run) | ratio | goal | met? |\n| --- | ---: | ---: | ---: | --- | --- |\n'
 
-CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-ASPNET_VERSION="$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" { v = $2 } END { print v }')"
-ENGINE_VERSION="$(docker version -f '{{.Server.Version}}' 2>/dev/null || echo '?')"
-WRK_VERSION="$( (wrk -v 2>&1 || true) | awk 'NR == 1 { print $2 }')"
-KINLETD_FLAGS="${KINLETD_ENV_WORDS:+$KINLETD_ENV_WORDS }kinletd --state-dir <tmp> --api-port $API_PORT --ingress-port $INGRESS_PORT${KINLETD_ARGS:+ $KINLETD_ARGS}"
-SETUP_LINE="Machine: $(nproc) × ${CPU_MODEL:-unknown CPU}, Linux $(uname -r); wrk, kinletd and the container share it \
-(${BUSY}% busy before the load). kinletd: Release build of ${GIT_REV} on ASP.NET Core ${ASPNET_VERSION}, \
-\`${KINLETD_FLAGS}\`. Target: \`kinlet.local/hello:latest\` (image ${HELLO_IMAGE_ID}), one instance; \
-*direct* is that container's published port 127.0.0.1:${HELLO_PORT} (through the engine's docker-proxy), \
-*through kinletd* is the ingress 127.0.0.1:${INGRESS_PORT} with \`Host: hello.localhost:${INGRESS_PORT}\`. \
-Docker Engine ${ENGINE_VERSION}, wrk ${WRK_VERSION}."
+    if [[ -n "${RAWS[warm]:-}" ]]; then
+        awk -F'\t' -v res="${RAWS[warm]}/resources.env" '
+            function commas(n,    s, r) { s = sprintf("%.0f", n); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }; return s r }
+            function yn(ok) { return ok ? "**yes**" : "no" }
+            BEGIN { while ((getline l < res) > 0) { split(l, kv, "="); r[kv[1]] = kv[2] } }
+            { k = $1 SUBSEP $2; rps[k] = $6; p50[k] = $7; req[k] = $4; kt[k] = $14; ht[k] = $15; err[k] = $11 + $12 + $13; conns[$2] = 1 }
+            END {
+                n = 0; for (c in conns) cs[++n] = c + 0
+                for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (cs[j] < cs[i]) { t = cs[i]; cs[i] = cs[j]; cs[j] = t }
+                for (i = 1; i <= n; i++) {
+                    c = cs[i]; K = "kinletd" SUBSEP c; D = "direct" SUBSEP c
+                    ratio = rps[D] > 0 ? rps[K] / rps[D] : 0; add = (p50[K] - p50[D]) / 1000
+                    goal1 = c == 32 ? "≥ 0.8×" : "—"; met1 = c == 32 ? yn(ratio >= 0.8) : "—"
+                    goal2 = c == 32 ? "≤ +0.3 ms" : "—"; met2 = c == 32 ? yn(add <= 0.3) : "—"
+                    printf "| warm requests/s, %d connections (wrk, hello) | %s | direct to the container %s | %.2f× | %s | %s |\n", c, commas(rps[K]), commas(rps[D]), ratio, goal1, met1
+                    printf "| warm latency p50, %d connections | %.3f ms | %.3f ms | +%.3f ms | %s | %s |\n", c, p50[K] / 1000, p50[D] / 1000, add, goal2, met2
+                    ek += err[K]; nk += req[K]
+                }
+                K = "kinletd" SUBSEP 32; D = "direct" SUBSEP 32
+                if (req[K] > 0 && r["clk_tck"] > 0)
+                    printf "| kinletd CPU per 1,000 requests (32 connections) | %.3f s | the hello function, direct: %.3f s | %.2f× | — | — |\n", kt[K] / r["clk_tck"] / req[K] * 1000, ht[D] / r["clk_tck"] / req[D] * 1000, (ht[D] > 0 ? (kt[K] / req[K]) / (ht[D] / req[D]) : 0)
+                printf "| kinletd RSS idle / after the warm load | %.0f / %.0f MiB | hello: %.0f / %.0f MiB | — | — | — |\n", r["kinletd_rss_idle_kb"] / 1024, r["kinletd_rss_after_kb"] / 1024, r["hello_rss_idle_kb"] / 1024, r["hello_rss_after_kb"] / 1024
+                printf "| warm failed requests | %s of %s | — | — | 0 | %s |\n", commas(ek), commas(nk), yn(ek == 0)
+            }' "${RAWS[warm]}/points.tsv"
+    fi
 
-NOTES=("Raw wrk output, kinletd's log and the build logs: \`bench/results/raw/$(basename "$RAW")/\` (not in git).")
+    if [[ -n "${RAWS[scale]:-}" ]]; then
+        c="${RAWS[scale]}/coldstart.txt" w="${RAWS[scale]}/wake.txt" s="${RAWS[scale]}/step.txt"
+        awk -v fp50="$(kv "$c" floor_p50)" -v fp95="$(kv "$c" floor_p95)" -v kp50="$(kv "$c" kinlet_p50)" -v kp95="$(kv "$c" kinlet_p95)" \
+            -v wf50="$(kv "$w" wake_floor_p50)" -v wf95="$(kv "$w" wake_floor_p95)" -v w50="$(kv "$w" wake_p50)" -v w95="$(kv "$w" wake_p95)" \
+            -v mem="$(kv "$w" frozen_memory_mib)" -v reached="$(kv "$s" reached_ms)" -v steady="$(kv "$s" steady_desired)" \
+            -v peak="$(kv "$s" peak_containers)" -v expect="$(kv "$s" expect)" -v err="$(kv "$s" errors)" -v req="$(kv "$s" requests)" '
+            function yn(ok) { return ok ? "**yes**" : "no" }
+            BEGIN {
+                printf "| cold start p50 (hello, at zero → 200) | %.0f ms | Engine API create + start + first 200: %.0f ms | %.2f× | ≤ 1.15× | %s |\n", kp50, fp50, kp50 / fp50, yn(kp50 / fp50 <= 1.15)
+                printf "| cold start p95 | %.0f ms | %.0f ms | %.2f× | ≤ 1.15× | %s |\n", kp95, fp95, kp95 / fp95, yn(kp95 / fp95 <= 1.15)
+                if (w50 != "") {
+                    printf "| wake from frozen standby p50 | %.1f ms | Engine API unpause + first 200: %.1f ms | %.2f× | ≤ 25 ms | %s |\n", w50, wf50, w50 / wf50, yn(w50 <= 25)
+                    printf "| wake from frozen standby p95 | %.1f ms | %.1f ms | %.2f× | — | — |\n", w95, wf95, w95 / wf95
+                    printf "| memory a frozen hello instance keeps | %.1f MiB | — | — | — | — |\n", mem
+                }
+                if (reached == "never") printf "| step load 0 → 50 clients: ready = desired after | never | — | — | ≤ 4 s | no |\n"
+                else printf "| step load 0 → 50 clients: ready = desired (%s) after | %.2f s | — | — | ≤ 4 s | %s |\n", steady, reached / 1000, yn(reached <= 4000)
+                printf "| step load: peak instances / needed | %s / %s | — | %.2f× | — | — |\n", peak, expect, (expect > 0 ? peak / expect : 0)
+                printf "| step load errors | %s of %s | — | — | 0 | %s |\n", err, req, yn(err + 0 == 0)
+            }'
+    fi
 
-failed="$(awk -F'\t' '{ s += $11 + $12 } END { print s + 0 }' "$RAW/points.tsv")"
-timeouts="$(awk -F'\t' '{ s += $13 } END { print s + 0 }' "$RAW/points.tsv")"
-((timeouts == 0)) || NOTES+=("" "wrk counted $timeouts request timeouts (> 2 s) over all points: see the raw output.")
+    if [[ -n "${RAWS[eventing]:-}" ]]; then
+        e="${RAWS[eventing]}/eventbench.txt"
+        val() { awk -F= -v k="$1" '$1 == k { print $2 }' "$e"; }
+        awk -v floor="$(val floor_rps)" -v single="$(val single_events_per_s)" -v batch="$(val batch_events_per_s)" \
+            -v rate="$(val rate)" -v sent="$(val deliver_sent)" -v got="$(val deliver_received)" -v eps="$(val deliver_events_per_s)" \
+            -v lp99="$(val deliver_p99_ms)" -v dp99="$(val direct_p99_ms)" -v lp50="$(val deliver_p50_ms)" -v dp50="$(val direct_p50_ms)" '
+            function yn(ok) { return ok ? "**yes**" : "no" }
+            BEGIN {
+                printf "| broker durable ingest, 1 event per request (32 connections) | %.0f events/s | ingress HTTP floor (404, nothing stored) %.0f req/s | %.2f× | ≥ 10,000/s | %s |\n", single, floor, single / floor, yn(single >= 10000)
+                printf "| broker durable ingest, batches of 100 | %.0f events/s | %.0f req/s | %.2f× | ≥ 10,000/s | %s |\n", batch, floor, batch / floor, yn(batch >= 10000)
+                printf "| broker delivery at %d events/s offered | %.0f/s (%d of %d) | offered %d/s | %.2f× | keeps up | %s |\n", rate, eps, got, sent, rate, eps / rate, yn(got == sent && eps >= 0.98 * rate)
+                printf "| delivery latency p50 / p99, arrival → subscriber | %.1f / %.1f ms | direct HTTP %.1f / %.1f ms | — | p99 ≤ 20 ms | %s |\n", lp50, lp99, dp50, dp99, yn(lp99 <= 20)
+            }'
+    fi
 
-render_warm "$RAW/report.md"
-mkdir -p "$RESULTS_DIR"
-cp "$RAW/report.md" "$RESULTS_DIR/$DAY-$SUFFIX.md"
+    if [[ -n "${RAWS[deploy]:-}" ]]; then
+        d="${RAWS[deploy]}/points.tsv"
+        median() { tail -n +2 "$d" | cut -f "$1" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+        awk -v f="$(median 2)" -v fd="$(median 3)" -v u="$(median 4)" -v ve="$(median 5)" -v o="$(median 6)" -v od="$(median 7)" '
+            function yn(ok) { return ok ? "**yes**" : "no" }
+            BEGIN {
+                printf "| kinlet deploy, C# hello, first (build, create, Ready) | %.1f s | docker build of the same context %.1f s | %.2f× | — | — |\n", f, fd, f / fd
+                printf "| kinlet deploy, unchanged | %.2f s | kinlet service describe %.2f s | %.2f× | < 1 s | %s |\n", u, ve, u / ve, yn(u < 1)
+                printf "| kinlet deploy, one-line change | %.1f s | docker build of the changed context %.1f s | %.2f× | — | — |\n", o, od, o / od
+            }'
+    fi
+
+    printf '\nEach suite reproduces on its own:\n\n'
+    for name in warm scale eventing deploy; do
+        [[ -n "${RAWS[$name]:-}" ]] || continue
+        printf -- '- %s: `%s` (report: `bench/results/%s-%s.md`; raw: `%s/`, not in git)\n' \
+            "$name" "${CMDS[$name]}" "$DAY" "$name" "${RAWS[$name]#"$REPO_ROOT"/}"
+    done
+} >"$OUT"
+
+rm -rf "$LOG_DIR"
 echo
-cat "$RAW/report.md"
+cat "$OUT"
 echo
-log "written: bench/results/$DAY-$SUFFIX.md (raw: ${RAW#"$REPO_ROOT"/}) in $(elapsed "$total_start")"
-((failed == 0)) || die "$failed requests failed (socket errors or non-2xx answers): see $RAW/wrk-*.txt"
+log "written: ${OUT#"$REPO_ROOT"/} in $(elapsed "$total_start")"
+[[ -n "$README_UPDATE" ]] && update_readme "$OUT"
+exit 0

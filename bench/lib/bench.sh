@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# bench/lib/bench.sh: what every benchmark suite needs. Sourced by bench/run.sh after
+# bench/lib/bench.sh: what every benchmark suite needs. Sourced by each suite script (bench/warm.sh, scale.sh, eventing.sh, deploy.sh) after
 # scripts/lib/common.sh (log, warn, die, ensure_*).
 #
 #   bench_build                 publishes kinletd and kinlet (Release) into the bench cache
@@ -36,7 +36,7 @@ bench_prepare() {
     BENCH_CACHE="${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kinlet-bench}"
     mkdir -p "$BENCH_CACHE"
     exec 8>"$BENCH_CACHE/.lock"
-    flock -n 8 || die "another benchmark (bench/run.sh or bench/scale.sh) is running (lock: $BENCH_CACHE/.lock)"
+    flock -n 8 || die "another benchmark (bench/warm.sh, scale.sh, eventing.sh or deploy.sh) is running (lock: $BENCH_CACHE/.lock)"
     DAY="$(date +%F)"
     RUN_STAMP="$(date '+%F %H:%M %Z')"
     RESULTS_DIR="$BENCH_DIR/results"
