@@ -4,9 +4,10 @@
 # Builds kinletd and kinlet (Release), starts a private kinletd on free ports with a temp state dir,
 # prints one markdown report and writes it to bench/results/<YYYY-MM-DD>-deploy.md.
 #
-#   bench/deploy.sh [--rounds N] [--no-build] [--keep]
+#   bench/deploy.sh [--rounds N] [--label NAME] [--no-build] [--keep]
 #
 #   --rounds N    functions to measure, each through the three points (default 3; medians reported)
+#   --label NAME  write bench/results/<date>-deploy-NAME.md instead
 #   --no-build    reuse the last build in the bench cache
 #   --keep        keep the temp dir
 #
@@ -33,6 +34,7 @@ source "$REPO_ROOT/scripts/lib/common.sh"
 source "$BENCH_DIR/lib/bench.sh"
 
 ROUNDS=3
+LABEL=""
 BUILD=1
 KEEP=""
 KINLETD_ENV=()
@@ -41,6 +43,7 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0
 while (($#)); do
     case "$1" in
     --rounds) (($# >= 2)) || die "--rounds needs a value"; ROUNDS="$2"; shift ;;
+    --label) (($# >= 2)) || die "--label needs a value"; LABEL="$2"; shift ;;
     --no-build) BUILD="" ;;
     --keep) KEEP=1 ;;
     -h | --help) usage; exit 0 ;;
@@ -49,9 +52,10 @@ while (($#)); do
     shift
 done
 [[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]] || die "--rounds takes 1 to 99 (got '$ROUNDS')"
-REPRO_CMD="bench/deploy.sh --rounds $ROUNDS"
+[[ -z "$LABEL" || "$LABEL" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label takes letters, digits, . _ - (got '$LABEL')"
+REPRO_CMD="bench/deploy.sh --rounds $ROUNDS${LABEL:+ --label $LABEL}"
 
-bench_prepare deploy
+bench_prepare "deploy${LABEL:+-$LABEL}"
 IMAGES=()
 cleanup() {
     local rc=$? img
@@ -145,8 +149,8 @@ CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
     }'
 } >"$RAW/report.md"
 mkdir -p "$RESULTS_DIR"
-cp "$RAW/report.md" "$RESULTS_DIR/$DAY-deploy.md"
+cp "$RAW/report.md" "$RESULTS_DIR/$DAY-$SUFFIX.md"
 echo
 cat "$RAW/report.md"
 echo
-log "written: bench/results/$DAY-deploy.md (raw: ${RAW#"$REPO_ROOT"/}) in $(elapsed "$total_start")"
+log "written: bench/results/$DAY-$SUFFIX.md (raw: ${RAW#"$REPO_ROOT"/}) in $(elapsed "$total_start")"

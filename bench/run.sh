@@ -6,7 +6,7 @@
 #   bench/run.sh [--no-build] [--skip SUITE]... [--no-readme]
 #   bench/run.sh --readme-only        the README's summary from the latest bench/results/<date>.md
 #
-#   --no-build      reuse the last Release build in the bench cache (the first suite builds otherwise)
+#   --no-build      reuse the last Release build (kinletd, kinlet, bench tools) in the bench cache
 #   --skip SUITE    leave out warm, scale, eventing or deploy (repeatable)
 #   --no-readme     do not touch README.md
 #
@@ -27,6 +27,8 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd -P)"
 # shellcheck source=scripts/lib/common.sh
 source "$REPO_ROOT/scripts/lib/common.sh"
+# shellcheck source=bench/lib/bench.sh
+source "$BENCH_DIR/lib/bench.sh"
 
 RESULTS="$BENCH_DIR/results"
 BUILD=1
@@ -83,8 +85,18 @@ newest_raw() { find "$RESULTS/raw" -maxdepth 1 -type d -name "*-$1" 2>/dev/null 
 total_start="$(now_s)"
 LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/kinlet-bench-run.XXXXXX")"
 declare -A RAWS=() CMDS=()
-BUILD_FLAG=()
-[[ -z "$BUILD" ]] && BUILD_FLAG=(--no-build)
+# One build for every suite: kinletd, kinlet and the bench tools (Release, in the bench cache); the suites
+# then run with --no-build. No lock here: each suite takes the bench lock itself.
+if [[ -n "$BUILD" ]]; then
+    ensure_dotnet
+    BENCH_CACHE="${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kinlet-bench}"
+    RAW="$LOG_DIR"
+    mkdir -p "$BENCH_CACHE"
+    bench_build
+    bench_build_tool ScaleBench
+    bench_build_tool EventBench
+fi
+BUILD_FLAG=(--no-build)
 
 # run_suite NAME SUFFIX SCRIPT ARGS...: runs one suite script, remembers its raw folder and command.
 run_suite() {
@@ -105,15 +117,15 @@ run_suite() {
     [[ -n "$after" && "$after" != "$before" ]] || die "$name wrote no raw folder"
     RAWS[$name]="$after"
     CMDS[$name]="bench/$script $*"
-    # The first suite built kinletd and kinlet: the others reuse that build.
-    BUILD_FLAG=(--no-build)
     log "$name: done in $(elapsed "$start") (raw: ${after#"$REPO_ROOT"/})"
 }
 
-run_suite warm warm warm.sh --duration 10 --warmup 2 --prewarm 20 --connections "1 32 256"
-run_suite scale scale scale.sh --rounds 10 --clients 50 --step-seconds 20
-run_suite eventing eventing eventing.sh --seconds 10 --rate 3000
-run_suite deploy deploy deploy.sh --rounds 3
+# Label "run": the suites' own reports are bench/results/<date>-<suite>-run.md, beside (not over) the
+# reports of suites run by hand.
+run_suite warm warm-run warm.sh --duration 10 --warmup 2 --prewarm 20 --connections "1 32 256" --label run
+run_suite scale scale-run scale.sh --rounds 10 --clients 50 --step-seconds 20 --label run
+run_suite eventing eventing-run eventing.sh --seconds 10 --rate 3000 --label run
+run_suite deploy deploy-run deploy.sh --rounds 3 --label run
 
 # kv FILE KEY: the value of KEY=value in FILE.
 kv() { [[ -f "$1" ]] && sed -nE "s/(^|.* )$2=([^ ]*).*/\2/p" "$1" | head -n1 || true; }
@@ -209,7 +221,7 @@ GIT_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknow
     printf '\nEach suite reproduces on its own:\n\n'
     for name in warm scale eventing deploy; do
         [[ -n "${RAWS[$name]:-}" ]] || continue
-        printf -- '- %s: `%s` (report: `bench/results/%s-%s.md`; raw: `%s/`, not in git)\n' \
+        printf -- '- %s: `%s` (report: `bench/results/%s-%s-run.md`; raw: `%s/`, not in git)\n' \
             "$name" "${CMDS[$name]}" "$DAY" "$name" "${RAWS[$name]#"$REPO_ROOT"/}"
     done
 } >"$OUT"

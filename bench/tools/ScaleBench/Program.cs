@@ -121,17 +121,7 @@ async Task<int> WakeAsync()
     var frozenMemory = double.NaN;
     await using var raw = new StreamWriter(Path.Combine(opts.Out, "wake.tsv"));
     await raw.WriteLineAsync("round\tfloor_ms\tkinlet_ms\tfrozen_wait_ms");
-    var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
-    {
-        Image = opts.Image,
-        Env = ["PORT=8080", "TARGET=World"],
-        ExposedPorts = new Dictionary<string, EmptyStruct> { ["8080/tcp"] = default },
-        Labels = new Dictionary<string, string> { ["dev.kinlet.bench"] = opts.RunLabel },
-        HostConfig = new HostConfig
-        {
-            PortBindings = new Dictionary<string, IList<PortBinding>> { ["8080/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "" }] },
-        },
-    });
+    var created = await CreateFloorContainerAsync();
     try
     {
         await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
@@ -223,23 +213,23 @@ async Task<string> WaitForFrozenAsync(TimeSpan bound)
     }
 }
 
+// A container of the image as the floor runs it: PORT=8080, TARGET=World, 8080 published on 127.0.0.1 at a free port.
+Task<CreateContainerResponse> CreateFloorContainerAsync() => docker.Containers.CreateContainerAsync(new CreateContainerParameters
+{
+    Image = opts.Image,
+    Env = ["PORT=8080", "TARGET=World"],
+    ExposedPorts = new Dictionary<string, EmptyStruct> { ["8080/tcp"] = default },
+    Labels = new Dictionary<string, string> { ["dev.kinlet.bench"] = opts.RunLabel },
+    HostConfig = new HostConfig
+    {
+        PortBindings = new Dictionary<string, IList<PortBinding>> { ["8080/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "" }] },
+    },
+});
+
 async Task<FloorSample> FloorOnceAsync()
 {
     var clock = Stopwatch.StartNew();
-    var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
-    {
-        Image = opts.Image,
-        Env = ["PORT=8080", "TARGET=World"],
-        ExposedPorts = new Dictionary<string, EmptyStruct> { ["8080/tcp"] = default },
-        Labels = new Dictionary<string, string> { ["dev.kinlet.bench"] = opts.RunLabel },
-        HostConfig = new HostConfig
-        {
-            PortBindings = new Dictionary<string, IList<PortBinding>>
-            {
-                ["8080/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "" }],
-            },
-        },
-    });
+    var created = await CreateFloorContainerAsync();
     try
     {
         var createMs = clock.Elapsed.TotalMilliseconds;

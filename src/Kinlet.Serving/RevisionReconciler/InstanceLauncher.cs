@@ -97,23 +97,27 @@ public sealed partial class InstanceLauncher(
     /// </summary>
     public async Task StopAsync(RevisionState revision, InstanceState instance, CancellationToken cancellationToken)
     {
-        revision.RemoveReady(instance);
-        var drained = instance.BeginDrain();
-        if (!drained.IsCompleted)
-        {
-            try
-            {
-                await drained.WaitAsync(revision.Timeout, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                LogDrainTimeout(instance.Name, instance.InFlight);
-            }
-        }
+        await DrainAsync(revision, instance, cancellationToken).ConfigureAwait(false);
         await RemoveContainerAsync(instance, cancellationToken).ConfigureAwait(false);
         instance.MarkGone();
         revision.Forget(instance);
         LogStopped(revision.Key.ToString(), instance.Name);
+    }
+
+    /// <summary>Out of the balancer, then its requests in flight finish (bounded by the revision timeout).</summary>
+    private async Task DrainAsync(RevisionState revision, InstanceState instance, CancellationToken cancellationToken)
+    {
+        revision.RemoveReady(instance);
+        var drained = instance.BeginDrain();
+        if (drained.IsCompleted) return;
+        try
+        {
+            await drained.WaitAsync(revision.Timeout, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogDrainTimeout(instance.Name, instance.InFlight);
+        }
     }
 
     /// <summary>
@@ -122,19 +126,7 @@ public sealed partial class InstanceLauncher(
     /// </summary>
     public async Task<FrozenStandby?> FreezeAsync(RevisionState revision, InstanceState instance, CancellationToken cancellationToken)
     {
-        revision.RemoveReady(instance);
-        var drained = instance.BeginDrain();
-        if (!drained.IsCompleted)
-        {
-            try
-            {
-                await drained.WaitAsync(revision.Timeout, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                LogDrainTimeout(instance.Name, instance.InFlight);
-            }
-        }
+        await DrainAsync(revision, instance, cancellationToken).ConfigureAwait(false);
         if (instance.ContainerId is not { } id || instance.HostPort == 0) return null;
         try
         {
