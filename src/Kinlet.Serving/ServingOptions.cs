@@ -60,4 +60,10 @@ public sealed class ServingOptions
     /// <c>none</c> (Knative's behaviour: nothing) or <c>frozen</c> (the last instance, paused; it holds its memory).
     /// </summary>
     public string Standby { get; set; } = Kinlet.Core.Model.KnownKeys.StandbyNone;
+
+    /// <summary>
+    /// At zero (without frozen standby), keep one container created but not started, so the next cold start
+    /// skips the engine's create. Off by default: it holds a container (no process, no memory) per idle revision.
+    /// </summary>
+    public bool PrecreateAtZero { get; set; }
 }

@@ -66,6 +66,49 @@ public sealed class StandbyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_precreate_at_zero_a_created_container_waits_and_the_next_cold_start_starts_it()
+    {
+        await using var daemon = await KinletDaemon.StartAsync(null, [.. FastZero, "--Kinlet:Serving:PrecreateAtZero", "true"]);
+        try
+        {
+            var created = await daemon.CliAsync("service", "create", "pc", "--image", Images.TestFn);
+            Assert.True(created.ExitCode == 0, created.ToString());
+
+            // At zero: one container, created and never started.
+            ContainerInfo? waiting = null;
+            await Eventually.TrueAsync(async () =>
+            {
+                var all = await daemon.ContainersAsync("pc");
+                waiting = all.Count == 1 && all[0].State == ContainerRunState.Created ? all[0] : null;
+                return waiting is not null;
+            }, "a pre-created container at zero", TimeSpan.FromSeconds(40));
+
+            // The cold start starts that very container.
+            var (status, body) = await daemon.GetAsync(daemon.Host("pc"));
+            Assert.Equal(200, status);
+            Assert.Equal("Hello World!", body.Trim());
+            var running = Assert.Single(await daemon.ContainersAsync("pc"));
+            Assert.Equal(waiting!.Id, running.Id);
+            Assert.Equal(ContainerRunState.Running, running.State);
+
+            // Removed behind kinletd's back while waiting: the next cold start creates one as usual.
+            await Eventually.TrueAsync(async () => (await daemon.ContainersAsync("pc")) is [{ State: ContainerRunState.Created }],
+                "pre-created again at zero", TimeSpan.FromSeconds(40));
+            var again = Assert.Single(await daemon.ContainersAsync("pc"));
+            Assert.Equal(0, (await ProcessRunner.RunAsync("docker", ["rm", again.Id])).ExitCode);
+            Assert.Equal(200, (await daemon.GetAsync(daemon.Host("pc"))).Status);
+
+            // A delete removes whatever waits.
+            Assert.Equal(0, (await daemon.CliAsync("service", "delete", "pc")).ExitCode);
+            await Eventually.TrueAsync(async () => (await daemon.ContainersAsync("pc")).Count == 0, "no container left", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            output.WriteLine(daemon.Logs);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_standby_value_is_refused_naming_the_annotation()
     {
         await using var daemon = await KinletDaemon.StartAsync();

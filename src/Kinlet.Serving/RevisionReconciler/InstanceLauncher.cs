@@ -32,19 +32,38 @@ public sealed partial class InstanceLauncher(
         var spec = revision.Revision;
         var image = spec.Spec.Containers[0].Image!;
         var started = time.GetTimestamp();
-        try
+
+        async Task CreateAsync()
         {
             await runtime.EnsureImageAsync(image, new LogProgress(this, revision), ct).ConfigureAwait(false);
             var containerSpec = ContainerSpecBuilder.Build(spec, instance.Name, _options, _secrets);
             instance.ContainerId = await runtime.CreateAsync(containerSpec, ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            // A pre-created container (created while the revision was at zero) only needs starting.
+            var precreated = instance.ContainerId is not null;
+            if (!precreated) await CreateAsync().ConfigureAwait(false);
             onCreated(instance);
-            var info = await runtime.StartAsync(instance.ContainerId, ct).ConfigureAwait(false);
+            ContainerInfo info;
+            try
+            {
+                info = await runtime.StartAsync(instance.ContainerId!, ct).ConfigureAwait(false);
+            }
+            catch (ContainerEngineException e) when (precreated && e.StatusCode == 404)
+            {
+                // Removed behind our back while it waited: create it as any start would.
+                await CreateAsync().ConfigureAwait(false);
+                onCreated(instance);
+                info = await runtime.StartAsync(instance.ContainerId!, ct).ConfigureAwait(false);
+            }
             if (info.HostPort is not { } port)
                 return Failed(revision, "ContainerMissing", "the engine did not publish the container port");
             instance.SetEndpoint(port);
 
-            var probe = probes.For(spec.Spec, instance.ContainerId);
-            var readiness = await ReadinessWaiter.WaitAsync(runtime, instance.ContainerId, port, probe,
+            var probe = probes.For(spec.Spec, instance.ContainerId!);
+            var readiness = await ReadinessWaiter.WaitAsync(runtime, instance.ContainerId!, port, probe,
                 probes.OptionsFor(spec.Spec), ct).ConfigureAwait(false);
             switch (readiness.Outcome)
             {
@@ -102,6 +121,37 @@ public sealed partial class InstanceLauncher(
         instance.MarkGone();
         revision.Forget(instance);
         LogStopped(revision.Key.ToString(), instance.Name);
+    }
+
+    /// <summary>Creates (does not start) the revision's next container; null when it cannot (the next start creates one).</summary>
+    public async Task<PrecreatedContainer?> PrecreateAsync(RevisionState revision, CancellationToken cancellationToken)
+    {
+        var spec = revision.Revision;
+        var name = ContainerSpecBuilder.NewInstanceName(revision.Key);
+        try
+        {
+            await runtime.EnsureImageAsync(spec.Spec.Containers[0].Image!, null, cancellationToken).ConfigureAwait(false);
+            var id = await runtime.CreateAsync(ContainerSpecBuilder.Build(spec, name, _options, _secrets), cancellationToken).ConfigureAwait(false);
+            return new PrecreatedContainer(id, name);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPrecreateFailed(name, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Removes a pre-created container nobody will start (it never ran: nothing to stop or keep).</summary>
+    public async Task RemovePrecreatedAsync(PrecreatedContainer precreated, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await runtime.RemoveAsync(precreated.ContainerId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogRemoveFailed(precreated.InstanceName, e.Message);
+        }
     }
 
     /// <summary>Out of the balancer, then its requests in flight finish (bounded by the revision timeout).</summary>
@@ -246,6 +296,9 @@ public sealed partial class InstanceLauncher(
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Debug, Message = "Could not keep the last log lines of {Instance}: {Error}")]
     private partial void LogCaptureFailed(string instance, string error);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Could not pre-create {Instance}: {Error}")]
+    private partial void LogPrecreateFailed(string instance, string error);
 
     [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Could not pause {Instance} for frozen standby: {Error}")]
     private partial void LogFreezeFailed(string instance, string error);

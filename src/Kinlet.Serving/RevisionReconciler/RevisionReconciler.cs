@@ -96,6 +96,13 @@ public sealed partial class RevisionReconciler(
             Track(launcher.RemoveStandbyAsync(revision, unwanted, CancellationToken.None));
         }
 
+        // A pre-created container nobody will start (revision deleted, unrouted, or keeping a frozen standby) goes.
+        if (revision.Precreated is { } stale && !WantsPrecreated(revision))
+        {
+            revision.Precreated = null;
+            Track(launcher.RemovePrecreatedAsync(stale, CancellationToken.None));
+        }
+
         if (live < desired && now >= revision.RestartNotBefore)
         {
             // Waking from zero: the frozen standby first; unpausing it is the whole cold start.
@@ -127,6 +134,13 @@ public sealed partial class RevisionReconciler(
             }
         }
 
+        // At zero with nothing left: create (not start) the next container, so the next cold start skips the create.
+        if (desired == 0 && instances.Length == 0 && revision.Precreated is null && !revision.Precreating && WantsPrecreated(revision))
+        {
+            revision.Precreating = true;
+            Track(PrecreateAsync(revision));
+        }
+
         if (revision.IsDeleted && instances.Length == 0)
         {
             registry.Remove(revision);
@@ -134,9 +148,27 @@ public sealed partial class RevisionReconciler(
         }
     }
 
+    private bool WantsPrecreated(RevisionState revision) =>
+        _options.PrecreateAtZero && !revision.IsDeleted && revision.IsRouted && revision.Standby is null && !WantsStandby(revision);
+
+    private async Task PrecreateAsync(RevisionState revision)
+    {
+        var created = await launcher.PrecreateAsync(revision, CancellationToken.None).ConfigureAwait(false);
+        revision.Precreating = false;
+        if (created is null) return;
+        if (revision.Precreated is null && WantsPrecreated(revision)) revision.Precreated = created;
+        else await launcher.RemovePrecreatedAsync(created, CancellationToken.None).ConfigureAwait(false);
+        queue.Enqueue(revision.Key);
+    }
+
     private void StartInstance(RevisionState revision)
     {
-        var instance = new InstanceState(ContainerSpecBuilder.NewInstanceName(revision.Key), revision);
+        // The pre-created container, when there is one: its start is all the engine has left to do.
+        var precreated = revision.Precreated;
+        revision.Precreated = null;
+        var instance = precreated is null
+            ? new InstanceState(ContainerSpecBuilder.NewInstanceName(revision.Key), revision)
+            : new InstanceState(precreated.InstanceName, revision) { ContainerId = precreated.ContainerId };
         revision.Track(instance);
         LogStarting(revision.Key.ToString(), instance.Name);
         Say(revision, instance, $"instance {instance.Name} starting");

@@ -107,6 +107,12 @@ public sealed class RevisionState
 
     public RevisionFailure? Failure => _failure;
 
+    /// <summary>A container created (not started) while the revision is at zero, for the next start; not in <see cref="Instances"/>.</summary>
+    public PrecreatedContainer? Precreated { get; set; }
+
+    /// <summary>Set while a container is being pre-created, so one pass does not start a second.</summary>
+    public bool Precreating { get; set; }
+
     /// <summary>The paused instance kept at zero (frozen standby), if any; not in <see cref="Instances"/>, never routed to.</summary>
     public FrozenStandby? Standby { get; set; }
 
@@ -241,3 +247,6 @@ public sealed class ActivatorQueueFullException(RevisionKey revision, int depth)
 
 /// <summary>A paused container kept for a fast wake: unpausing it is the whole cold start.</summary>
 public sealed record FrozenStandby(string ContainerId, string InstanceName, int HostPort, DateTimeOffset FrozenAt);
+
+/// <summary>A container created ahead of a cold start (<c>Kinlet:Serving:PrecreateAtZero</c>): starting it is the whole engine part.</summary>
+public sealed record PrecreatedContainer(string ContainerId, string InstanceName);
