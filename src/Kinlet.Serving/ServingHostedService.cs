@@ -57,7 +57,7 @@ public sealed partial class ServingHostedService(
 
     private async Task AdoptThenReadyAsync(CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromSeconds(1);
+        var backoff = new ReconnectBackoff(time, TimeSpan.FromSeconds(1));
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -77,15 +77,7 @@ public sealed partial class ServingHostedService(
                 _notReadyReason = "container engine not reachable: " + e.Message;
                 LogEngineWait(e.Message);
             }
-            try
-            {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            if (!await backoff.WaitAsync(cancellationToken).ConfigureAwait(false)) return;
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IImageBuilder
         _images = new DockerImages(_engine);
         _containers = new DockerContainers(_engine);
         _events = new DockerEvents(_engine);
-        _builder = new DockerImageBuilder(_engine);
+        _builder = new DockerImageBuilder(_engine, _images);
     }
 
     /// <summary>For callers without dependency injection (tools, tests).</summary>
@@ -76,7 +76,7 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IImageBuilder
         _events.WatchAsync(labels, cancellationToken);
 
     public Task<ImageInfo?> FindImageAsync(string image, CancellationToken cancellationToken) =>
-        _builder.FindAsync(image, cancellationToken);
+        _images.InspectAsync(image, cancellationToken);
 
     public Task<ImageInfo> BuildAsync(ImageBuildRequest request, IProgress<string>? progress, CancellationToken cancellationToken) =>
         _builder.BuildAsync(request, progress, cancellationToken);

@@ -4,21 +4,8 @@ using Kinlet.Containers.Builds;
 namespace Kinlet.Containers.Docker;
 
 /// <summary>Image builds through the engine's build endpoint (the classic builder: no buildx needed).</summary>
-internal sealed class DockerImageBuilder(DockerEngine engine)
+internal sealed class DockerImageBuilder(DockerEngine engine, DockerImages images)
 {
-    public async Task<ImageInfo?> FindAsync(string image, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var info = await engine.CallAsync("image inspect", (client, ct) => client.Images.InspectImageAsync(image, ct), cancellationToken).ConfigureAwait(false);
-            return new ImageInfo(info.ID, info.RepoDigests?.FirstOrDefault());
-        }
-        catch (ContainerEngineException e) when (e.StatusCode == 404)
-        {
-            return null;
-        }
-    }
-
     public async Task<ImageInfo> BuildAsync(ImageBuildRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var output = new BuildOutput(progress);
@@ -49,7 +36,7 @@ internal sealed class DockerImageBuilder(DockerEngine engine)
         // A failing step arrives as an error message inside a 200 stream.
         if (output.Error is { } error) throw Failed(request.Tag, error, output);
 
-        var built = await FindAsync(request.Tag, cancellationToken).ConfigureAwait(false)
+        var built = await images.InspectAsync(request.Tag, cancellationToken).ConfigureAwait(false)
             ?? throw Failed(request.Tag, "the engine reported success but the image is not there", output);
         DockerLog.Built(engine.Logger, request.Tag, engine.Time.GetElapsedTime(started).TotalMilliseconds);
         return built;

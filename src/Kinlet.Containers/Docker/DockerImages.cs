@@ -42,7 +42,8 @@ internal sealed class DockerImages(DockerEngine engine)
         return pulled;
     }
 
-    private async Task<ImageInfo?> InspectAsync(string image, CancellationToken cancellationToken)
+    /// <summary>The local image by that reference, or null when the engine has none.</summary>
+    public async Task<ImageInfo?> InspectAsync(string image, CancellationToken cancellationToken)
     {
         try
         {

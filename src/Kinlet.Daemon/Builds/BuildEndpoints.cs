@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Kinlet.Containers;
 using Kinlet.Containers.Builds;
@@ -102,17 +101,15 @@ public static partial class BuildEndpoints
         await body.WriteAsync(NewLine, ct).ConfigureAwait(false);
     }
 
+    /// <summary>A reference the build can tag: the core's image-reference rules, plus a tag and no digest.</summary>
     private static string CheckImage(string? image, string field)
     {
         if (string.IsNullOrWhiteSpace(image)) throw new ValidationException(field, "an image reference is required (e.g. kinlet.local/hello-fn:3f2a9c1b7d0e)");
-        if (image.Length > 255 || !ImageReference().IsMatch(image))
-            throw new ValidationException(field, $"'{image}' is not an image reference (name:tag, lower-case name)");
+        if (Names.ValidateImageReference(image) is { } problem) throw new ValidationException(field, $"'{image}' {problem}");
+        if (image.Contains('@', StringComparison.Ordinal) || !image[(image.LastIndexOf('/') + 1)..].Contains(':', StringComparison.Ordinal))
+            throw new ValidationException(field, $"'{image}' needs a tag and no digest (name:tag)");
         return image;
     }
-
-    // name[:port]/path...:tag, lower-case repository, tag of Docker's characters.
-    [GeneratedRegex(@"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
-    private static partial Regex ImageReference();
 
     [LoggerMessage(EventId = 520, Level = LogLevel.Warning, Message = "Build of {Image} could not run: {Error}")]
     private static partial void LogBuildError(ILogger logger, string image, string error);

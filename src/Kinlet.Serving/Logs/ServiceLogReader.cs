@@ -126,7 +126,7 @@ public sealed partial class ServiceLogReader(
     /// <summary>Attaches to each instance that starts while following; reconnects (and lists again) when the engine's stream drops.</summary>
     private async Task WatchAsync(Dictionary<string, string> labels, Follow follow, DateTimeOffset? cutoff, CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromMilliseconds(500);
+        var backoff = new ReconnectBackoff(time);
         var reconnecting = false;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -144,7 +144,7 @@ public sealed partial class ServiceLogReader(
                     }
                     while (await next.ConfigureAwait(false))
                     {
-                        delay = TimeSpan.FromMilliseconds(500);
+                        backoff.Reset();
                         var e = events.Current;
                         if (e.Action == "start" && follow.Claim(e.ContainerId))
                         {
@@ -171,16 +171,8 @@ public sealed partial class ServiceLogReader(
             {
                 LogWatchLost(e.Message);
             }
-            try
-            {
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            if (!await backoff.WaitAsync(cancellationToken).ConfigureAwait(false)) return;
             reconnecting = true;
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
         }
     }
 

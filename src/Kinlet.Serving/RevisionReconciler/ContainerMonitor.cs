@@ -22,14 +22,14 @@ public sealed partial class ContainerMonitor(
 
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromMilliseconds(500);
+        var backoff = new ReconnectBackoff(time);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 await foreach (var e in runtime.WatchAsync(reconciler.OwnLabels, cancellationToken).ConfigureAwait(false))
                 {
-                    delay = TimeSpan.FromMilliseconds(500);
+                    backoff.Reset();
                     if (e.Action is "die" or "oom" or "destroy")
                         await reconciler.OnContainerExitedAsync(e.ContainerId, e.ExitCode, e.Action == "oom").ConfigureAwait(false);
                 }
@@ -42,15 +42,7 @@ public sealed partial class ContainerMonitor(
             {
                 LogWatchLost(e.Message);
             }
-            try
-            {
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            if (!await backoff.WaitAsync(cancellationToken).ConfigureAwait(false)) return;
         }
     }
 

@@ -52,24 +52,7 @@ internal sealed class ApplyVerb(CliContext context) : Verb(context)
         {
             try
             {
-                var existing = await api.FindServiceAsync(p.Namespace, p.Name, ct).ConfigureAwait(false);
-                Service result;
-                string action;
-                if (existing is null)
-                {
-                    result = await api.CreateServiceAsync(p.Namespace, p.Body, ct).ConfigureAwait(false);
-                    action = "created";
-                }
-                else if (SpecComparer.SameDesiredState(existing, p.Service))
-                {
-                    result = existing;
-                    action = "unchanged";
-                }
-                else
-                {
-                    result = await api.ReplaceServiceAsync(p.Namespace, p.Name, p.Body, ct).ConfigureAwait(false);
-                    action = "configured";
-                }
+                var (result, action, _) = await ServiceApplier.ApplyAsync(api, p.Namespace, p.Name, p.Service, p.Body, ct).ConfigureAwait(false);
                 output.Line($"Service '{p.Name}' {action}");
                 applied.Add((p, result));
             }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Kinlet.Cli.Api;
+using Kinlet.Cli.Commands.Apply;
 using Kinlet.Cli.Commands.Services;
 using Kinlet.Cli.Editing;
 using Kinlet.Cli.Functions;
@@ -72,25 +73,9 @@ internal sealed class DeployVerb(CliContext context) : Verb(context)
 
         var edits = Edits(config, imageName, r.GetValue(env) ?? [], r.GetValue(envSecret) ?? []);
         var desired = TemplateEditor.NewService(settings.Name, ns, edits);
-        var existing = await api.FindServiceAsync(ns, settings.Name, ct).ConfigureAwait(false);
-        Core.Model.Service applied;
-        string verb;
-        if (existing is null)
-        {
-            applied = await api.CreateServiceAsync(ns, desired, ct).ConfigureAwait(false);
-            verb = "created";
-        }
-        else if (SpecComparer.SameDesiredState(existing, desired))
-        {
-            applied = existing;
-            verb = "unchanged";
-        }
-        else
-        {
-            desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-            applied = await api.ReplaceServiceAsync(ns, settings.Name, desired, ct).ConfigureAwait(false);
-            verb = "updated";
-        }
+        var (applied, action, existing) = await ServiceApplier.ApplyAsync(api, ns, settings.Name, desired, desired, ct).ConfigureAwait(false);
+        // kn's words for a rollout: "created", "updated".
+        var verb = action == ServiceApplier.Configured ? "updated" : action;
 
         if (!wait.ShouldWait(r))
         {
@@ -99,7 +84,7 @@ internal sealed class DeployVerb(CliContext context) : Verb(context)
             return ExitCodes.Success;
         }
         var ready = await Context.Waiter(api).WaitForReadyAsync(ns, settings.Name, applied.Metadata.Generation, timeout, ct).ConfigureAwait(false);
-        output.Line(verb == "unchanged"
+        output.Line(action == ServiceApplier.Unchanged
             ? $"Service '{settings.Name}' is up to date (revision '{ready.Status?.LatestReadyRevisionName}') at URL:\n{ready.Status?.Url}"
             : RolloutMessages.Done(ready, verb, existing?.Status?.LatestReadyRevisionName));
         output.Resource(ready);
