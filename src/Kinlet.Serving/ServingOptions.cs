@@ -16,10 +16,10 @@ public sealed class ServingOptions
 
     /// <summary>
     /// How often an instance is probed while it starts when its probe sets no periodSeconds (Knative's
-    /// queue-proxy: 50 ms). 20 ms here: a cold start is what a user waits on, half the interval is lost on
-    /// average, and a probe is one loopback connection.
+    /// queue-proxy: 50 ms). 5 ms here, as the engine floor in bench/scale.sh polls: a cold start is what a user
+    /// waits on, half the interval is lost on average, and a probe is one loopback connection.
     /// </summary>
-    public TimeSpan ReadinessInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan ReadinessInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// How long a silent TCP readiness connection must stay open to count (see TcpReadinessProbe): servers
@@ -52,8 +52,11 @@ public sealed class ServingOptions
     /// <summary>Requests that may wait per revision for an instance with a free slot; more get 503 (Knative's activator: 10000).</summary>
     public int ActivatorQueueDepth { get; set; } = 10000;
 
-    /// <summary>Write one log line per proxied request.</summary>
-    public bool AccessLog { get; set; } = true;
+    /// <summary>
+    /// Write one log line per proxied request. Off by default, as Knative's request log: at full load the line
+    /// costs about a quarter of kinletd's CPU per request (bench/warm.sh --kinletd-args ... AccessLog true).
+    /// </summary>
+    public bool AccessLog { get; set; }
 
     /// <summary>
     /// What a revision keeps at scale to zero unless its <c>kinlet.dev/standby</c> annotation says otherwise:

@@ -49,6 +49,20 @@ internal sealed class DockerEngine
     /// </remarks>
     public async Task<T> CallAsync<T>(string operation, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
+        try
+        {
+            return await CallBoundedAsync(operation, call, cancellationToken, timeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            // kinletd runs socket completions inline on the I/O threads (Program.cs); callers go on to store
+            // writes and other blocking work, so they continue on the thread pool, result or exception alike.
+            await Task.Yield();
+        }
+    }
+
+    private async Task<T> CallBoundedAsync<T>(string operation, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken, TimeSpan? timeout)
+    {
         var limit = timeout ?? Options.CallTimeout;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(limit);

@@ -35,9 +35,18 @@ public sealed partial class InstanceLauncher(
 
         async Task CreateAsync()
         {
-            await runtime.EnsureImageAsync(image, new LogProgress(this, revision), ct).ConfigureAwait(false);
             var containerSpec = ContainerSpecBuilder.Build(spec, instance.Name, _options, _secrets);
-            instance.ContainerId = await runtime.CreateAsync(containerSpec, ct).ConfigureAwait(false);
+            try
+            {
+                // Create first: the image is almost always there, and a cold start should not pay an image inspect.
+                instance.ContainerId = await runtime.CreateAsync(containerSpec, ct).ConfigureAwait(false);
+            }
+            catch (ContainerEngineException e) when (e.StatusCode == 404)
+            {
+                // No such image: pull it (with progress on the revision's status), then create.
+                await runtime.EnsureImageAsync(image, new LogProgress(this, revision), ct).ConfigureAwait(false);
+                instance.ContainerId = await runtime.CreateAsync(containerSpec, ct).ConfigureAwait(false);
+            }
         }
 
         try
