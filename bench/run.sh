@@ -11,7 +11,7 @@
 #   --no-readme     do not touch README.md
 #
 # Suites (each a script of its own, with its own report in bench/results/, see their --help):
-#   warm      bench/warm.sh --duration 10 --warmup 2 --prewarm 20 --connections '1 32 256'
+#   warm      bench/warm.sh --duration 10 --warmup 2 --prewarm 20 --connections '1 32 256' (and 32 paced to 1,000/s)
 #             hello through kinletd vs straight to its container (wrk), RSS, CPU per 1,000 requests
 #   scale     bench/scale.sh --rounds 10 --clients 50 --step-seconds 20
 #             cold start vs the engine floor, wake from frozen standby vs the engine's unpause, step load
@@ -160,6 +160,12 @@ GIT_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknow
                     printf "| warm requests/s, %d connections (wrk, hello) | %s | direct to the container %s | %.2f× | %s | %s |\n", c, commas(rps[K]), commas(rps[D]), ratio, goal1, met1
                     printf "| warm latency p50, %d connections | %.3f ms | %.3f ms | +%.3f ms | %s | %s |\n", c, p50[K] / 1000, p50[D] / 1000, add, goal2, met2
                     ek += err[K]; nk += req[K]
+                }
+                P = "kinletd-paced" SUBSEP 32; Q = "direct-paced" SUBSEP 32
+                if (req[P] > 0) {
+                    add = (p50[P] - p50[Q]) / 1000
+                    printf "| warm latency p50, 32 connections paced to %s requests/s (nothing queues) | %.3f ms | %.3f ms | %+.3f ms | ≤ +0.3 ms | %s |\n", commas(rps[P]), p50[P] / 1000, p50[Q] / 1000, add, yn(add <= 0.3)
+                    ek += err[P]; nk += req[P]
                 }
                 K = "kinletd" SUBSEP 32; D = "direct" SUBSEP 32
                 if (req[K] > 0 && r["clk_tck"] > 0)

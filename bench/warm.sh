@@ -12,9 +12,12 @@
 #                         settled (default 30; its requests/s per 5 s are reported)
 #   --connections "N..."  connection counts (default "1 32 256")
 #   --threads N           wrk threads (default 2, never more than the connections)
+#   --paced-rps N         after the saturating points, one more pair at 32 connections, each pausing
+#                         between requests so about N requests/s arrive (default 1000; 0: none)
 #   --kinletd-args "..."  extra kinletd flags, e.g. "--Kinlet:Serving:AccessLog false"
 #   --kinletd-env "..."   NAME=VALUE words for kinletd's environment, e.g. "DOTNET_TieredPGO=0"
-#   --no-access-log       same as --kinletd-args "--Kinlet:Serving:AccessLog false" --label no-access-log
+#   --access-log          same as --kinletd-args "--Kinlet:Serving:AccessLog true" --label access-log
+#                         (kinletd's per-request log is off by default)
 #   --label NAME          write bench/results/<date>-warm-NAME.md instead
 #   --no-build            reuse the last build in the bench cache
 #   --keep                keep the temp dir (kinletd's state dir)
@@ -39,6 +42,7 @@ WARMUP=2
 PREWARM=30
 CONNECTIONS="1 32 256"
 THREADS=2
+PACED_RPS=1000
 KINLETD_ARGS=""
 KINLETD_ENV_WORDS=""
 LABEL=""
@@ -54,11 +58,12 @@ while (($#)); do
     --prewarm) need_value "$@"; PREWARM="$2"; shift ;;
     --connections) need_value "$@"; CONNECTIONS="$2"; shift ;;
     --threads) need_value "$@"; THREADS="$2"; shift ;;
+    --paced-rps) need_value "$@"; PACED_RPS="$2"; shift ;;
     --kinletd-args) need_value "$@"; KINLETD_ARGS="${KINLETD_ARGS:+$KINLETD_ARGS }$2"; shift ;;
     --kinletd-env) need_value "$@"; KINLETD_ENV_WORDS="${KINLETD_ENV_WORDS:+$KINLETD_ENV_WORDS }$2"; shift ;;
-    --no-access-log)
-        KINLETD_ARGS="${KINLETD_ARGS:+$KINLETD_ARGS }--Kinlet:Serving:AccessLog false"
-        LABEL="${LABEL:-no-access-log}"
+    --access-log)
+        KINLETD_ARGS="${KINLETD_ARGS:+$KINLETD_ARGS }--Kinlet:Serving:AccessLog true"
+        LABEL="${LABEL:-access-log}"
         ;;
     --label) need_value "$@"; LABEL="$2"; shift ;;
     --no-build) BUILD="" ;;
@@ -72,6 +77,7 @@ done
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "--warmup takes whole seconds (got '$WARMUP')"
 [[ "$PREWARM" =~ ^[0-9]+$ ]] || die "--prewarm takes whole seconds (got '$PREWARM')"
 [[ "$THREADS" =~ ^[1-9][0-9]*$ ]] || die "--threads takes a positive number (got '$THREADS')"
+[[ "$PACED_RPS" =~ ^[0-9]+$ ]] || die "--paced-rps takes a whole number (got '$PACED_RPS')"
 for c in $CONNECTIONS; do
     [[ "$c" =~ ^[1-9][0-9]*$ ]] || die "--connections takes positive numbers (got '$c')"
 done
@@ -84,7 +90,7 @@ for kv in "${KINLETD_ENV[@]}"; do
 done
 
 # The command that reproduces this run, every setting spelled out.
-REPRO_CMD="bench/warm.sh --duration $DURATION --warmup $WARMUP --prewarm $PREWARM --connections '$CONNECTIONS' --threads $THREADS"
+REPRO_CMD="bench/warm.sh --duration $DURATION --warmup $WARMUP --prewarm $PREWARM --connections '$CONNECTIONS' --threads $THREADS --paced-rps $PACED_RPS"
 [[ -n "$KINLETD_ARGS" ]] && REPRO_CMD+=" --kinletd-args '$KINLETD_ARGS'"
 [[ -n "$KINLETD_ENV_WORDS" ]] && REPRO_CMD+=" --kinletd-env '$KINLETD_ENV_WORDS'"
 [[ -n "$LABEL" ]] && REPRO_CMD+=" --label $LABEL"

@@ -298,7 +298,8 @@ POINT_COLUMNS="name conns threads requests duration_us rps p50_us p90_us p99_us 
 wrk_point() {
     local name="$1" conns="$2" url="$3" host="${4:-}"
     local threads=$((THREADS < conns ? THREADS : conns))
-    local args=(--latency -t "$threads" -c "$conns" -s "$BENCH_DIR/wrk/report.lua")
+    # WRK_SCRIPT: another report script for this point (bench/wrk/paced.lua for the paced points).
+    local args=(--latency -t "$threads" -c "$conns" -s "${WRK_SCRIPT:-$BENCH_DIR/wrk/report.lua}")
     [[ -n "$host" ]] && args+=(-H "Host: $host")
     local base="$RAW/wrk-$name-c$conns"
     if ((WARMUP > 0)); then

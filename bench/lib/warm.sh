@@ -18,6 +18,7 @@ suite_warm() {
     {
         echo "clk_tck=$(getconf CLK_TCK)"
         echo "goal_conns=$GOAL_CONNS"
+        echo "pace_ms=$((PACED_RPS > 0 ? GOAL_CONNS * 1000 / PACED_RPS : 0))"
         echo "kinletd_rss_idle_kb=$(proc_rss_kb "$KINLETD_PID")"
         echo "hello_rss_idle_kb=$(proc_rss_kb "$HELLO_PID")"
     } >"$RAW/resources.env"
@@ -34,6 +35,14 @@ suite_warm() {
         wrk_point direct "$c" "http://127.0.0.1:$HELLO_PORT/"
         wrk_point kinletd "$c" "http://127.0.0.1:$INGRESS_PORT/" "hello.localhost:$INGRESS_PORT"
     done
+    # Paced: the same connections, each pausing between requests, so about PACED_RPS requests/s arrive
+    # and nothing queues: the latency the hop itself adds at that concurrency (Knative's own data-plane
+    # benchmark measures at a fixed rate too).
+    if ((PACED_RPS > 0)); then
+        export KINLET_BENCH_DIR="$BENCH_DIR" KINLET_PACE_MS=$((GOAL_CONNS * 1000 / PACED_RPS))
+        WRK_SCRIPT="$BENCH_DIR/wrk/paced.lua" wrk_point direct-paced "$GOAL_CONNS" "http://127.0.0.1:$HELLO_PORT/"
+        WRK_SCRIPT="$BENCH_DIR/wrk/paced.lua" wrk_point kinletd-paced "$GOAL_CONNS" "http://127.0.0.1:$INGRESS_PORT/" "hello.localhost:$INGRESS_PORT"
+    fi
     {
         echo "kinletd_rss_after_kb=$(proc_rss_kb "$KINLETD_PID")"
         echo "kinletd_hwm_kb=$(proc_rss_kb "$KINLETD_PID" VmHWM)"
@@ -99,6 +108,16 @@ render_warm() {
                         busyk = mt[k] > 0 ? 100 * mb[k] / mt[k] : 0; busyd = mt[d] > 0 ? 100 * mb[d] / mt[d] : 0
                     }
                     alnote = alnote sprintf("%s %s conns: %s lines for %s requests", alnote == "" ? "" : ";", c, commas(al[k]), commas(req[k]))
+                }
+                pk = "kinletd-paced" SUBSEP r["goal_conns"]; pd = "direct-paced" SUBSEP r["goal_conns"]
+                if (req[pk] > 0) {
+                    paddp = (p50[pk] - p50[pd]) / 1000
+                    row(sprintf("paced: requests/s offered by %d connections pausing %d ms", r["goal_conns"], r["pace_ms"]),
+                        r["goal_conns"], commas(rps[pk]), commas(rps[pd]), sprintf("%.2f×", rps[pd] > 0 ? rps[pk] / rps[pd] : 0), "—", "—")
+                    row("paced: latency p50 (nothing queues)", r["goal_conns"], ms(p50[pk]), ms(p50[pd]), added(p50[pk], p50[pd]),
+                        "—", "≤ +" g6p " ms: " yn(paddp <= g6p))
+                    row("paced: latency p99", r["goal_conns"], ms(p99[pk]), ms(p99[pd]), added(p99[pk], p99[pd]), "—", "—")
+                    ek += err[pk]; ed += err[pd]; nk += req[pk]; nd += req[pd]
                 }
                 row("failed requests (socket errors, non-2xx, timeouts), all points", "all",
                     commas(ek) " of " commas(nk), commas(ed) " of " commas(nd), "—", "—", "—")
