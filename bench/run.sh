@@ -13,7 +13,7 @@
 # Suites (each a script of its own, with its own report in bench/results/, see their --help):
 #   warm      bench/warm.sh --duration 10 --warmup 2 --prewarm 20 --connections '1 32 256' (and 32 paced to 1,000/s)
 #             hello through kinletd vs straight to its container (wrk), RSS, CPU per 1,000 requests
-#   scale     bench/scale.sh --rounds 10 --clients 50 --step-seconds 20
+#   scale     bench/scale.sh --rounds 10 --clients 50 --clients2 200 --step-seconds 20
 #             cold start vs the engine floor, wake from frozen standby vs the engine's unpause, step load
 #   eventing  bench/eventing.sh --seconds 10 --rate 3000
 #             durable ingest vs the ingress's HTTP floor, delivery and its latency vs direct HTTP
@@ -123,7 +123,7 @@ run_suite() {
 # Label "run": the suites' own reports are bench/results/<date>-<suite>-run.md, beside (not over) the
 # reports of suites run by hand.
 run_suite warm warm-run warm.sh --duration 10 --warmup 2 --prewarm 20 --connections "1 32 256" --label run
-run_suite scale scale-run scale.sh --rounds 10 --clients 50 --step-seconds 20 --label run
+run_suite scale scale-run scale.sh --rounds 10 --clients 50 --clients2 200 --step-seconds 20 --label run
 run_suite eventing eventing-run eventing.sh --seconds 10 --rate 3000 --label run
 run_suite deploy deploy-run deploy.sh --rounds 3 --label run
 
@@ -180,7 +180,9 @@ GIT_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknow
         awk -v fp50="$(kv "$c" floor_p50)" -v fp95="$(kv "$c" floor_p95)" -v kp50="$(kv "$c" kinlet_p50)" -v kp95="$(kv "$c" kinlet_p95)" \
             -v wf50="$(kv "$w" wake_floor_p50)" -v wf95="$(kv "$w" wake_floor_p95)" -v w50="$(kv "$w" wake_p50)" -v w95="$(kv "$w" wake_p95)" \
             -v mem="$(kv "$w" frozen_memory_mib)" -v reached="$(kv "$s" reached_ms)" -v steady="$(kv "$s" steady_desired)" \
-            -v peak="$(kv "$s" peak_containers)" -v expect="$(kv "$s" expect)" -v err="$(kv "$s" errors)" -v req="$(kv "$s" requests)" '
+            -v peak="$(kv "$s" peak_containers)" -v expect="$(kv "$s" expect)" -v err="$(kv "$s" errors)" -v req="$(kv "$s" requests)" \
+            -v c2="$(kv "$s" clients2)" -v reached2="$(kv "$s" reached2_ms)" -v steady2="$(kv "$s" steady2_desired)" \
+            -v peak2="$(kv "$s" peak2_containers)" -v expect2="$(kv "$s" expect2)" -v err2="$(kv "$s" errors2)" -v req2="$(kv "$s" requests2)" '
             function yn(ok) { return ok ? "**yes**" : "no" }
             BEGIN {
                 printf "| cold start p50 (hello, at zero → 200) | %.0f ms | Engine API create + start + first 200: %.0f ms | %.2f× | ≤ 1.15× | %s |\n", kp50, fp50, kp50 / fp50, yn(kp50 / fp50 <= 1.15)
@@ -194,6 +196,12 @@ GIT_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknow
                 else printf "| step load 0 → 50 clients: ready = desired (%s) after | %.2f s | — | — | ≤ 4 s | %s |\n", steady, reached / 1000, yn(reached <= 4000)
                 printf "| step load: peak instances / needed | %s / %s | — | %.2f× | — | — |\n", peak, expect, (expect > 0 ? peak / expect : 0)
                 printf "| step load errors | %s of %s | — | — | 0 | %s |\n", err, req, yn(err + 0 == 0)
+                if (c2 != "") {
+                    if (reached2 == "never") printf "| step load 50 → %s clients: ready = desired after | never | — | — | — | — |\n", c2
+                    else printf "| step load 50 → %s clients: ready = desired (%s) after | %.2f s | — | — | — | — |\n", c2, steady2, reached2 / 1000
+                    printf "| step load 50 → %s: peak instances / needed | %s / %s | — | %.2f× | — | — |\n", c2, peak2, expect2, (expect2 > 0 ? peak2 / expect2 : 0)
+                    printf "| step load 50 → %s errors | %s of %s | — | — | 0 | %s |\n", c2, err2, req2, yn(err2 + 0 == 0)
+                }
             }'
     fi
 

@@ -9,6 +9,7 @@
 #
 #   --rounds N            cold-start rounds, each a floor and a kinlet measurement (default 10)
 #   --clients N           step-load client loops (default 50)
+#   --clients2 N          then the step to N loops (default 200; 0: no second step)
 #   --step-seconds S      step-load duration (default 20)
 #   --kinletd-args "..."  extra kinletd flags, after the autoscaler ones (e.g. "--Kinlet:Serving:AccessLog false")
 #   --label NAME          write bench/results/<date>-scale-NAME.md instead
@@ -19,9 +20,10 @@
 # Kinlet: one request through the ingress to the revision at zero, until its 200. Goal: kinlet
 # ≤ 1.15 × the floor. Wake: the same image with kinlet.dev/standby: frozen, a request to the revision
 # while its container is paused at zero, against the Engine API's unpause + first 200 of a paused
-# container; goal p50 ≤ 25 ms. Step load: kinlet.local/testfn, containerConcurrency 10, max-scale 10,
+# container; goal p50 ≤ 25 ms. Step load: kinlet.local/testfn, containerConcurrency 10, max-scale 30,
 # at zero; 50 clients calling /sleep?ms=100 start at once. Goal: ready instances reach the desired
-# count (≥ ceil(50 / 7) = 8) within 4 s, 0 errors.
+# count (≥ ceil(50 / 7) = 8) within 4 s, 0 errors. Then 150 more clients join (the step 50 → 200,
+# ceil(200 / 7) = 29 instances): time to that scale, errors, peak instances against the needed ones.
 #
 # BENCH_CACHE (default ~/.cache/kinlet-bench) holds the builds; one benchmark at a time (its lock).
 # Talks only to 127.0.0.1 (and the local engine socket). Cleans up (kinletd, its containers, the
@@ -42,6 +44,7 @@ source "$BENCH_DIR/lib/scale.sh"
 
 ROUNDS=10
 CLIENTS=50
+CLIENTS2=200
 STEP_SECONDS=20
 KINLETD_ARGS=""
 LABEL=""
@@ -54,6 +57,7 @@ while (($#)); do
     case "$1" in
     --rounds) need_value "$@"; ROUNDS="$2"; shift ;;
     --clients) need_value "$@"; CLIENTS="$2"; shift ;;
+    --clients2) need_value "$@"; CLIENTS2="$2"; shift ;;
     --step-seconds) need_value "$@"; STEP_SECONDS="$2"; shift ;;
     --kinletd-args) need_value "$@"; KINLETD_ARGS="${KINLETD_ARGS:+$KINLETD_ARGS }$2"; shift ;;
     --label) need_value "$@"; LABEL="$2"; shift ;;
@@ -66,6 +70,8 @@ while (($#)); do
 done
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "--rounds takes a positive number (got '$ROUNDS')"
 [[ "$CLIENTS" =~ ^[1-9][0-9]*$ ]] || die "--clients takes a positive number (got '$CLIENTS')"
+[[ "$CLIENTS2" =~ ^[0-9]+$ ]] || die "--clients2 takes a whole number (got '$CLIENTS2')"
+((CLIENTS2 == 0 || CLIENTS2 > CLIENTS)) || die "--clients2 must be more than --clients (got $CLIENTS2 ≤ $CLIENTS), or 0"
 [[ "$STEP_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "--step-seconds takes whole seconds (got '$STEP_SECONDS')"
 [[ -z "$LABEL" || "$LABEL" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label takes letters, digits, . _ - (got '$LABEL')"
 
@@ -77,7 +83,7 @@ read -r -a KINLETD_EXTRA <<<"$KINLETD_ARGS"
 KINLETD_ENV=()
 
 # The command that reproduces this run, every setting spelled out.
-REPRO_CMD="bench/scale.sh --rounds $ROUNDS --clients $CLIENTS --step-seconds $STEP_SECONDS"
+REPRO_CMD="bench/scale.sh --rounds $ROUNDS --clients $CLIENTS --clients2 $CLIENTS2 --step-seconds $STEP_SECONDS"
 [[ -n "$KINLETD_ARGS" ]] && REPRO_CMD+=" --kinletd-args '$KINLETD_ARGS'"
 [[ -n "$LABEL" ]] && REPRO_CMD+=" --label $LABEL"
 

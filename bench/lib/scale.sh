@@ -16,7 +16,7 @@ GOAL_COLD_RATIO=1.15    # kinlet's cold start ≤ 1.15 × the engine floor (p50 
 GOAL_WAKE_MS=25        # wake from frozen standby: p50 ≤ 25 ms
 GOAL_STEP_MS=4000       # ready instances = desired (≥ the steady count) within 4 s of the step
 STEP_CC=10              # the step service's containerConcurrency
-STEP_MAX=10             # and its max-scale
+STEP_MAX=30             # and its max-scale (room for the step to 200 clients: ceil(200 / 7) = 29)
 STEP_SLEEP_MS=100       # each step request: GET /sleep?ms=100
 HELLO_IMAGE=kinlet.local/hello:latest
 TESTFN_IMAGE=kinlet.local/testfn:latest
@@ -80,12 +80,17 @@ suite_wake() {
 suite_step() {
     STEP_EXPECT=$(((CLIENTS * 10 + STEP_CC * 7 - 1) / (STEP_CC * 7)))
     ((STEP_EXPECT > STEP_MAX)) && STEP_EXPECT=$STEP_MAX
+    STEP_EXPECT2=$(((CLIENTS2 * 10 + STEP_CC * 7 - 1) / (STEP_CC * 7)))
+    ((STEP_EXPECT2 > STEP_MAX)) && STEP_EXPECT2=$STEP_MAX
+    local second=()
+    ((CLIENTS2 > 0)) && second=(--clients2 "$CLIENTS2" --expect2 "$STEP_EXPECT2")
     deploy_service step --image "$TESTFN_IMAGE" --concurrency-limit "$STEP_CC" --scale-min 0 --scale-max "$STEP_MAX"
-    log "step load: 0 → $CLIENTS clients for ${STEP_SECONDS}s once step-00001 is at zero (expect $STEP_EXPECT instances)"
+    log "step load: 0 → $CLIENTS clients for ${STEP_SECONDS}s once step-00001 is at zero (expect $STEP_EXPECT instances)" \
+        "$( ((CLIENTS2 > 0)) && echo "then → $CLIENTS2 for ${STEP_SECONDS}s (expect $STEP_EXPECT2)")"
     local k0 k1
     k0="$(proc_cpu_ticks "$KINLETD_PID")"
     if ! scalebench step --revision step-00001 --host "step.localhost:$INGRESS_PORT" --clients "$CLIENTS" \
-        --seconds "$STEP_SECONDS" --expect "$STEP_EXPECT" --path "/sleep?ms=$STEP_SLEEP_MS" >"$RAW/step.txt"; then
+        --seconds "$STEP_SECONDS" --expect "$STEP_EXPECT" --path "/sleep?ms=$STEP_SLEEP_MS" "${second[@]}" >"$RAW/step.txt"; then
         die "the step-load measurement failed (raw: $RAW)"
     fi
     k1="$(proc_cpu_ticks "$KINLETD_PID")"
@@ -183,6 +188,28 @@ render_scale() {
                 printf "| latency p50 / p95 / max (answered requests) | %.1f / %.1f / %.0f ms | — | — |\n", p50, p95, mx
                 if (hz > 0) printf "| kinletd CPU during the load | %.2f s | — | — |\n", kt / hz
             }'
+        if grep -q '^step2 ' "$s"; then
+            printf '\n### Then %s → %s clients\n\n' "$CLIENTS" "$(kv "$s" clients2)"
+            printf 'After %s s, %s more client loops join (the first %s keep going) for %s s more. Needed instances: ceil(%s ÷ (%s × 0.7)) = %s.\n\n' \
+                "$STEP_SECONDS" "$(($(kv "$s" clients2) - CLIENTS))" "$CLIENTS" "$STEP_SECONDS" "$(kv "$s" clients2)" "$STEP_CC" "$(kv "$s" expect2)"
+            awk -v reached="$(kv "$s" reached2_ms)" -v steady="$(kv "$s" steady2_desired)" -v expect="$(kv "$s" expect2)" \
+                -v rexp="$(kv "$s" reached2_expect_ms)" -v final="$(kv "$s" final2_desired)" \
+                -v pd="$(kv "$s" peak2_desired)" -v pr="$(kv "$s" peak2_ready)" -v pc="$(kv "$s" peak2_containers)" \
+                -v req="$(kv "$s" requests2)" -v err="$(kv "$s" errors2)" -v rps="$(kv "$s" rps2)" \
+                -v p50="$(kv "$s" p50_2_ms)" -v p95="$(kv "$s" p95_2_ms)" -v mx="$(kv "$s" max2_ms)" '
+                function t(x) { return x == "never" ? "never" : sprintf("%.2f s", x / 1000) }
+                BEGIN {
+                    print "| figure | value | goal | met? |"
+                    print "| --- | ---: | --- | --- |"
+                    printf "| ready instances = desired (≥ steady %s) after the step | %s | — | — |\n", steady, t(reached)
+                    printf "| ready instances ≥ needed %s after the step | %s | — | — |\n", expect, t(rexp)
+                    printf "| desired: steady / at the end / peak; peak ready | %s / %s / %s; %s | — | — |\n", steady, final, pd, pr
+                    printf "| over-provisioning: peak running containers / needed | %s / %s (%.2f×) | — | — |\n", pc, expect, (expect > 0 ? pc / expect : 0)
+                    printf "| requests (requests/s) | %s (%.0f/s) | — | — |\n", req, rps
+                    printf "| errors (non-2xx or exceptions) | %s | 0 | %s |\n", err, err + 0 == 0 ? "**yes**" : "no"
+                    printf "| latency p50 / p95 / max (answered requests) | %.1f / %.1f / %.0f ms | — | — |\n", p50, p95, mx
+                }'
+        fi
         printf '\nThe timeline (every 100 ms: ready, desired, running containers, completed requests, errors, in flight) is `step.tsv` in the raw folder'
         [[ -s "$RAW/step-errors.txt" ]] && printf '; the errors by kind are in `step-errors.txt`'
         printf '.\n\n'

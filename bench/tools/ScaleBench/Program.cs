@@ -7,6 +7,7 @@
 //                        --revision R --host H --image I --rounds N --run-label L --out DIR
 //   ScaleBench step      --docker-host URI --daemon-id ID --ingress-port P --api-port A --token-file F
 //                        --revision R --host H --clients C --seconds S --expect E --path /sleep?ms=100 --out DIR
+//                        [--clients2 C2 --expect2 E2]
 //
 // coldstart alternates two measurements, round by round, so drift on the machine hits both alike:
 //   floor:  the Engine API directly: create (PORT=8080, TARGET=World, 8080 published on 127.0.0.1 on
@@ -18,7 +19,9 @@
 //   kinlet: once the revision is at zero with its one container paused, one GET through kinletd's
 //           ingress (on a new connection) until its 200.
 // step waits for the revision at zero, starts C client loops at once and follows, every 100 ms, the
-// revision's ready/desired instances (control API) and its running containers (engine).
+// revision's ready/desired instances (control API) and its running containers (engine). With
+// --clients2, after S seconds C2 − C more loops join (the step C → C2) and all run S seconds more; the
+// figures of each step come from its own samples and the requests that started during it.
 // Both print key=value summary lines on stdout, progress on stderr, and raw TSV into DIR. Exit code:
 // 0 when measured (slow or failed step requests included: those are figures), 1 when something
 // broke (engine, API, a cold request that did not answer 200, a bound exceeded), 2 for bad usage.
@@ -303,15 +306,19 @@ async Task<int> StepAsync()
     await Task.Delay(1000);
 
     var duration = TimeSpan.FromSeconds(opts.Seconds);
+    var second = opts.Clients2 > opts.Clients;
+    var end = second ? duration * 2 : duration;
     var url = $"http://127.0.0.1:{opts.IngressPort}{opts.Path}";
     long completed = 0, errors = 0, inFlight = 0;
     var errorKinds = new Dictionary<string, int>(StringComparer.Ordinal);
-    var loadDone = new CancellationTokenSource();
+    var errorStarts = new List<double>();
     var clock = Stopwatch.StartNew();
-    var clients = Enumerable.Range(0, opts.Clients).Select(_ => Task.Run(async () =>
+    Task<List<(double Start, double Ms)>> Client(TimeSpan from) => Task.Run(async () =>
     {
         var mine = new List<(double Start, double Ms)>();
-        while (clock.Elapsed < duration)
+        var wait = from - clock.Elapsed;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        while (clock.Elapsed < end)
         {
             var start = clock.Elapsed.TotalMilliseconds;
             string? error = null;
@@ -341,11 +348,18 @@ async Task<int> StepAsync()
             else
             {
                 Interlocked.Increment(ref errors);
-                lock (errorKinds) errorKinds[error] = errorKinds.GetValueOrDefault(error) + 1;
+                lock (errorKinds)
+                {
+                    errorKinds[error] = errorKinds.GetValueOrDefault(error) + 1;
+                    errorStarts.Add(start);
+                }
             }
         }
         return mine;
-    })).ToArray();
+    });
+    var clients = Enumerable.Range(0, opts.Clients).Select(_ => Client(TimeSpan.Zero))
+        .Concat(Enumerable.Range(0, second ? opts.Clients2 - opts.Clients : 0).Select(_ => Client(duration)))
+        .ToArray();
     var all = Task.WhenAll(clients);
 
     // The sampler: every 100 ms, the revision's counts from the API and its containers from the engine.
@@ -406,20 +420,42 @@ async Task<int> StepAsync()
     var late = during.Where(s => s.TMs >= duration.TotalMilliseconds / 2).Select(s => s.Desired).Order().ToList();
     var steady = late.Count > 0 ? late[(late.Count - 1) / 2] : during.Count > 0 ? during[^1].Desired : 0;
     var finalDesired = during.Count > 0 ? during[^1].Desired : 0;
-    var reached = steady > 0 ? samples.FirstOrDefault(s => s.Desired >= steady && s.Ready >= s.Desired) : null;
-    var reachedExpect = samples.FirstOrDefault(s => s.Ready >= opts.Expect);
-    var firstReady = samples.FirstOrDefault(s => s.Ready >= 1);
-    var firstContainer = samples.FirstOrDefault(s => s.Containers >= 1);
-    var latencies = results.SelectMany(r => r).Select(r => r.Ms).ToList();
-    var answered = results.SelectMany(r => r).ToList();
+    // With a second step, the first step's figures come from its own samples only.
+    var phase1 = second ? samples.Where(s => s.TMs < duration.TotalMilliseconds).ToList() : samples;
+    var reached = steady > 0 ? phase1.FirstOrDefault(s => s.Desired >= steady && s.Ready >= s.Desired) : null;
+    var reachedExpect = phase1.FirstOrDefault(s => s.Ready >= opts.Expect);
+    var firstReady = phase1.FirstOrDefault(s => s.Ready >= 1);
+    var firstContainer = phase1.FirstOrDefault(s => s.Containers >= 1);
+    var answered = results.SelectMany(r => r).Where(r => r.Start < duration.TotalMilliseconds).ToList();
+    var latencies = answered.Select(r => r.Ms).ToList();
+    var errors1 = errorStarts.Count(t => t < duration.TotalMilliseconds);
     var firstAnswer = answered.Count > 0 ? answered.Min(r => r.Start + r.Ms).ToString("0", CultureInfo.InvariantCulture) : "never";
     Console.WriteLine(Inv($"reached_ms={Ms(reached)} steady_desired={steady} final_desired={finalDesired} expect={opts.Expect} reached_expect_ms={Ms(reachedExpect)} first_ready_ms={Ms(firstReady)} first_container_ms={Ms(firstContainer)} first_answer_ms={firstAnswer}"));
-    Console.WriteLine(Inv($"peak_desired={samples.Max(s => s.Desired)} peak_ready={samples.Max(s => s.Ready)} peak_containers={samples.Max(s => s.Containers)} samples={samples.Count} sample_gap_max_ms={MaxGap(samples):0}"));
-    Console.WriteLine(Inv($"requests={completed} ok={latencies.Count} errors={errors} rps={completed / (loadMs / 1000):0.0} p50_ms={P(latencies, 50):0.0} p95_ms={P(latencies, 95):0.0} max_ms={(latencies.Count > 0 ? latencies.Max() : double.NaN):0.0} clients={opts.Clients} seconds={opts.Seconds} load_ms={loadMs:0}"));
+    Console.WriteLine(Inv($"peak_desired={phase1.Max(s => s.Desired)} peak_ready={phase1.Max(s => s.Ready)} peak_containers={phase1.Max(s => s.Containers)} samples={samples.Count} sample_gap_max_ms={MaxGap(samples):0}"));
+    var phase1Ms = second ? duration.TotalMilliseconds : loadMs;
+    Console.WriteLine(Inv($"requests={latencies.Count + errors1} ok={latencies.Count} errors={errors1} rps={(latencies.Count + errors1) / (phase1Ms / 1000):0.0} p50_ms={P(latencies, 50):0.0} p95_ms={P(latencies, 95):0.0} max_ms={(latencies.Count > 0 ? latencies.Max() : double.NaN):0.0} clients={opts.Clients} seconds={opts.Seconds} load_ms={loadMs:0}"));
+    if (second) PrintSecondStep(samples, results, errorStarts, duration.TotalMilliseconds, end.TotalMilliseconds);
     return 0;
 
     static string Ms(StepSample? s) => s is null ? "never" : s.TMs.ToString("0", CultureInfo.InvariantCulture);
     static double MaxGap(List<StepSample> s) => s.Count < 2 ? 0 : s.Zip(s.Skip(1), (a, b) => b.TMs - a.TMs).Max();
+}
+
+// The step C → C2: its samples (from the moment the new loops joined) and the requests that started
+// during it; times are from that moment. Steady: the median desired count of its second half.
+void PrintSecondStep(List<StepSample> samples, List<(double Start, double Ms)>[] results, List<double> errorStarts, double from, double to)
+{
+    var during = samples.Where(s => s.TMs >= from && s.TMs < to && s.Desired >= 0).ToList();
+    var late = during.Where(s => s.TMs >= (from + to) / 2).Select(s => s.Desired).Order().ToList();
+    var steady = late.Count > 0 ? late[(late.Count - 1) / 2] : during.Count > 0 ? during[^1].Desired : 0;
+    var reached = steady > 0 ? during.FirstOrDefault(s => s.Desired >= steady && s.Ready >= s.Desired) : null;
+    var reachedExpect = during.FirstOrDefault(s => s.Ready >= opts.Expect2);
+    var latencies = results.SelectMany(r => r).Where(r => r.Start >= from).Select(r => r.Ms).ToList();
+    var errors = errorStarts.Count(t => t >= from);
+    string Since(StepSample? s) => s is null ? "never" : (s.TMs - from).ToString("0", CultureInfo.InvariantCulture);
+    Console.WriteLine(Inv($"step2 clients2={opts.Clients2} expect2={opts.Expect2} reached2_ms={Since(reached)} steady2_desired={steady} reached2_expect_ms={Since(reachedExpect)} final2_desired={(during.Count > 0 ? during[^1].Desired : 0)}"));
+    Console.WriteLine(Inv($"step2 peak2_desired={(during.Count > 0 ? during.Max(s => s.Desired) : 0)} peak2_ready={(during.Count > 0 ? during.Max(s => s.Ready) : 0)} peak2_containers={(during.Count > 0 ? during.Max(s => s.Containers) : 0)}"));
+    Console.WriteLine(Inv($"step2 requests2={latencies.Count + errors} errors2={errors} rps2={(latencies.Count + errors) / ((to - from) / 1000):0.0} p50_2_ms={P(latencies, 50):0.0} p95_2_ms={P(latencies, 95):0.0} max2_ms={(latencies.Count > 0 ? latencies.Max() : double.NaN):0.0}"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -499,12 +535,12 @@ sealed record StepSample(double TMs, int Ready, int Desired, int Containers, lon
 
 sealed record Options(string Mode, string DockerHost, string DaemonId, int IngressPort, int ApiPort, string TokenFile,
     string Revision, string Host, string Image, string RunLabel, int Rounds, int Clients, int Seconds, int Expect,
-    string Path, int ZeroTimeoutSeconds, string Out)
+    string Path, int ZeroTimeoutSeconds, string Out, int Clients2, int Expect2)
 {
     private static readonly string[] Known =
     [
         "docker-host", "daemon-id", "ingress-port", "api-port", "token-file", "revision", "host", "image", "run-label",
-        "rounds", "clients", "seconds", "expect", "path", "zero-timeout", "out",
+        "rounds", "clients", "seconds", "expect", "path", "zero-timeout", "out", "clients2", "expect2",
     ];
 
     public static Options Parse(string[] args)
@@ -534,6 +570,7 @@ sealed record Options(string Mode, string DockerHost, string DaemonId, int Ingre
         return new Options(args[0], S("docker-host", "unix:///var/run/docker.sock"), S("daemon-id"), I("ingress-port"),
             I("api-port"), S("token-file"), S("revision"), S("host"), S("image", "kinlet.local/hello:latest"),
             S("run-label", "scale-floor"), I("rounds", 10), step ? I("clients", 50) : 1, I("seconds", 20), I("expect", 8),
-            S("path", "/sleep?ms=100"), I("zero-timeout", 120), S("out", "."));
+            S("path", "/sleep?ms=100"), I("zero-timeout", 120), S("out", "."),
+            step && map.ContainsKey("clients2") ? I("clients2") : 0, step && map.ContainsKey("expect2") ? I("expect2") : 0);
     }
 }
