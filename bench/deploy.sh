@@ -55,22 +55,18 @@ done
 [[ -z "$LABEL" || "$LABEL" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label takes letters, digits, . _ - (got '$LABEL')"
 REPRO_CMD="bench/deploy.sh --rounds $ROUNDS${LABEL:+ --label $LABEL}"
 
-bench_prepare "deploy${LABEL:+-$LABEL}"
+# The function images the rounds built go with the run.
 IMAGES=()
-cleanup() {
-    local rc=$? img
-    trap - EXIT INT TERM
+bench_cleanup() {
+    local img
     for img in "${IMAGES[@]}"; do
         docker images --format '{{.Repository}}:{{.Tag}}' "$img" | xargs -r docker rmi -f >/dev/null 2>&1 || true
     done
-    bench_finish "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_prepare "deploy${LABEL:+-$LABEL}"
 
 if [[ -n "$BUILD" ]]; then bench_build; else bench_use_last_build; fi
-"$REPO_ROOT/scripts/images.sh" --test >"$RAW/images.log" 2>&1 || die "scripts/images.sh failed (log: $RAW/images.log)"
+bench_images --test
 bench_start_kinletd
 
 # seconds CMD...: runs CMD (output to the raw log), prints its wall time in seconds.

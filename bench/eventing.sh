@@ -75,14 +75,6 @@ REPRO_CMD="bench/eventing.sh --seconds $SECONDS_PER_POINT --connections $CONNECT
 [[ -n "$LABEL" ]] && REPRO_CMD+=" --label $LABEL"
 
 bench_prepare "eventing${LABEL:+-$LABEL}"
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    bench_finish "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 
 if [[ -n "$BUILD" ]]; then

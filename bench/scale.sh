@@ -107,15 +107,7 @@ remove_floor_containers() {
     fi
 }
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    remove_floor_containers || rc=1
-    bench_finish "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_cleanup() { remove_floor_containers; }
 
 # ---------------------------------------------------------------------------------------------
 # Build, images, daemon
@@ -127,11 +119,7 @@ if [[ -n "$BUILD" ]]; then
 else
     bench_use_last_build
 fi
-if ! "$REPO_ROOT/scripts/images.sh" --samples --test >"$RAW/images.log" 2>&1; then
-    tail -n 15 "$RAW/images.log" | sed 's/^/    /' >&2
-    die "scripts/images.sh --samples --test failed (log: $RAW/images.log)"
-fi
-sed 's/^/    /' "$RAW/images.log" >&2
+bench_images --samples --test
 
 # What else runs on the machine (before kinletd starts: its own start-up keeps the CPUs busy for a
 # few seconds): everything measured here shares its cores.

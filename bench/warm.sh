@@ -101,14 +101,6 @@ REPRO_CMD="bench/warm.sh --duration $DURATION --warmup $WARMUP --prewarm $PREWAR
 
 CLK_TCK="$(getconf CLK_TCK)"
 bench_prepare "warm${LABEL:+-$LABEL}"
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    bench_finish "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------
 # Build, images, daemon, deploy
@@ -119,11 +111,7 @@ if [[ -n "$BUILD" ]]; then
 else
     bench_use_last_build
 fi
-if ! "$REPO_ROOT/scripts/images.sh" --samples >"$RAW/images.log" 2>&1; then
-    tail -n 15 "$RAW/images.log" | sed 's/^/    /' >&2
-    die "scripts/images.sh --samples failed (log: $RAW/images.log)"
-fi
-sed 's/^/    /' "$RAW/images.log" >&2
+bench_images --samples
 
 bench_start_kinletd "${KINLETD_EXTRA[@]}"
 bench_deploy_hello

@@ -23,8 +23,8 @@
 
 # bench_prepare SUFFIX: what every benchmark run starts with: the tools, the engine and .NET; the
 # bench cache and its lock (one benchmark at a time: two would share 2 cores and measure each other);
-# the raw folder bench/results/raw/<time>-SUFFIX and a temp dir. Sets total_start BENCH_CACHE DAY
-# RUN_STAMP SUFFIX RESULTS_DIR RUN_ID RAW TMP.
+# the raw folder bench/results/raw/<time>-SUFFIX and a temp dir; then the traps that clean up on every
+# exit (bench_on_exit). Sets total_start BENCH_CACHE DAY RUN_STAMP SUFFIX RESULTS_DIR RUN_ID RAW TMP.
 bench_prepare() {
     SUFFIX="$1"
     total_start="$(now_s)"
@@ -44,6 +44,18 @@ bench_prepare() {
     RAW="$RESULTS_DIR/raw/$RUN_ID"
     mkdir -p "$RAW"
     TMP="$(mktemp -d "${TMPDIR:-/tmp}/kinlet-bench.XXXXXX")"
+    trap bench_on_exit EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# bench_on_exit: the EXIT trap: the script's own bench_cleanup first, when it defines one (its failure
+# fails the run), then bench_finish.
+bench_on_exit() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if declare -F bench_cleanup >/dev/null; then bench_cleanup || rc=1; fi
+    bench_finish "$rc"
 }
 
 # bench_finish RC: the common end of a run's EXIT trap: stops kinletd and removes its containers,
@@ -65,6 +77,16 @@ bench_finish() {
 # ---------------------------------------------------------------------------------------------
 # Build
 # ---------------------------------------------------------------------------------------------
+
+# bench_images FLAG...: scripts/images.sh FLAG... (the images the suite runs), its output in
+# $RAW/images.log and, indented, on stderr; on failure the log's tail and a non-zero exit.
+bench_images() {
+    if ! "$REPO_ROOT/scripts/images.sh" "$@" >"$RAW/images.log" 2>&1; then
+        tail -n 15 "$RAW/images.log" | sed 's/^/    /' >&2
+        die "scripts/images.sh $* failed (log: $RAW/images.log)"
+    fi
+    sed 's/^/    /' "$RAW/images.log" >&2
+}
 
 # bench_build: `dotnet publish -c Release` of the daemon and the CLI. The intermediate files go to
 # an artifacts folder in the bench cache, never to src/*/obj: the bench neither disturbs nor waits

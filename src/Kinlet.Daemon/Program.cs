@@ -28,8 +28,8 @@ if (DaemonConfiguration.WantsVersion(args))
 // write chain never blocks, and the hop to the pool cost about a quarter of kinletd's CPU per proxied request
 // (bench/warm.sh, 0.34x -> 0.47-0.52x direct at 32 connections). The runtime reads it once, before the first
 // socket, so it is set here; an explicit DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 keeps it off. Blocking
-// work after a socket await (store writes after engine calls and probes) moves to the thread pool first:
-// DockerEngine.CallAsync, ReadinessWaiter, HealthMonitor.
+// work after a socket await (store writes after engine calls and probes) moves to the thread pool first
+// (Kinlet.Containers' ThreadPoolReturn).
 const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 if (Environment.GetEnvironmentVariable(InlineCompletions) is null) Environment.SetEnvironmentVariable(InlineCompletions, "1");
 

@@ -47,19 +47,8 @@ internal sealed class DockerEngine
     /// <see cref="IOException"/>; so cancellation and timeout are told apart by which token fired, not by exception type.
     /// A timeout becomes <see cref="EngineUnavailableException"/> whose inner exception is a <see cref="TimeoutException"/>.
     /// </remarks>
-    public async Task<T> CallAsync<T>(string operation, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null)
-    {
-        try
-        {
-            return await CallBoundedAsync(operation, call, cancellationToken, timeout).ConfigureAwait(false);
-        }
-        finally
-        {
-            // kinletd runs socket completions inline on the I/O threads (Program.cs); callers go on to store
-            // writes and other blocking work, so they continue on the thread pool, result or exception alike.
-            await Task.Yield();
-        }
-    }
+    public Task<T> CallAsync<T>(string operation, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        CallBoundedAsync(operation, call, cancellationToken, timeout).OnThreadPool();
 
     private async Task<T> CallBoundedAsync<T>(string operation, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken, TimeSpan? timeout)
     {

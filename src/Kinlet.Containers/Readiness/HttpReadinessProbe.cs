@@ -28,7 +28,10 @@ public sealed class HttpReadinessProbe : IReadinessProbe
         _attemptTimeout = attemptTimeout ?? DefaultAttemptTimeout;
     }
 
-    public async Task<ProbeOutcome> ProbeAsync(int hostPort, CancellationToken cancellationToken)
+    public Task<ProbeOutcome> ProbeAsync(int hostPort, CancellationToken cancellationToken) =>
+        ProbeOnSocketAsync(hostPort, cancellationToken).OnThreadPool();
+
+    private async Task<ProbeOutcome> ProbeOnSocketAsync(int hostPort, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "http://127.0.0.1:" + hostPort.ToString(CultureInfo.InvariantCulture) + _path);
         request.Headers.Host = "localhost";

@@ -37,13 +37,7 @@ public static class ReadinessWaiter
                     // A probe that throws is a probe that failed; the engine's state decides what it means.
                     outcome = ProbeOutcome.NotReady(e.Message);
                 }
-                if (outcome.Ready)
-                {
-                    // kinletd runs socket completions inline on the I/O threads; what the caller does next (store
-                    // writes) must not hold one, so continue on the thread pool.
-                    await Task.Yield();
-                    return ReadinessResult.Ready;
-                }
+                if (outcome.Ready) return ReadinessResult.Ready;
                 lastDetail = outcome.Detail;
 
                 var sinceCheck = time.GetElapsedTime(lastStateCheck);

@@ -34,7 +34,10 @@ public sealed class TcpReadinessProbe : IReadinessProbe
         _connectTimeout = connectTimeout ?? DefaultConnectTimeout;
     }
 
-    public async Task<ProbeOutcome> ProbeAsync(int hostPort, CancellationToken cancellationToken)
+    public Task<ProbeOutcome> ProbeAsync(int hostPort, CancellationToken cancellationToken) =>
+        ProbeOnSocketAsync(hostPort, cancellationToken).OnThreadPool();
+
+    private async Task<ProbeOutcome> ProbeOnSocketAsync(int hostPort, CancellationToken cancellationToken)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -93,8 +93,6 @@ public sealed partial class HealthMonitor(ReadinessProbes probes, TimeProvider t
             {
                 if (instance.Phase != InstancePhase.Ready) return;
                 var outcome = await probe.ProbeAsync(instance.HostPort, ct).ConfigureAwait(false);
-                // Off the socket's I/O thread (see ReadinessWaiter) before acting on the outcome.
-                await Task.Yield();
                 if (!await onOutcome(outcome).ConfigureAwait(false)) return;
             }
         }
