@@ -1,7 +1,7 @@
 using Kinlet.Containers;
 using Kinlet.Core.Model;
 using Kinlet.Serving.Controllers;
-using Kinlet.Serving.RevisionReconciler;
+using Kinlet.Serving.Reconciler;
 using Kinlet.Serving.Revisions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,7 +16,7 @@ namespace Kinlet.Serving;
 public sealed partial class ServingHostedService(
     ServiceController controller,
     RevisionRegistry registry,
-    Kinlet.Serving.RevisionReconciler.RevisionReconciler reconciler,
+    Kinlet.Serving.Reconciler.RevisionReconciler reconciler,
     ContainerMonitor monitor,
     Autoscaler.AutoscalerLoop autoscaler,
     RevisionGc.RevisionGcRunner revisionGc,

@@ -2,7 +2,7 @@ using Kinlet.Serving.Activator;
 using Kinlet.Serving.Autoscaler;
 using Kinlet.Serving.Controllers;
 using Kinlet.Serving.Forwarding;
-using Kinlet.Serving.RevisionReconciler;
+using Kinlet.Serving.Reconciler;
 using Kinlet.Serving.Revisions;
 using Kinlet.Serving.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +33,7 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<ServiceController>();
         services.TryAddSingleton<Secrets.SecretController>();
         services.TryAddSingleton<IRevisionStatusSink>(sp => sp.GetRequiredService<ServiceController>());
-        services.TryAddSingleton<RevisionReconciler.RevisionReconciler>();
+        services.TryAddSingleton<Reconciler.RevisionReconciler>();
         services.TryAddSingleton<Logs.RecentInstanceLogs>();
         services.TryAddSingleton<Logs.ServiceActivity>();
         services.TryAddSingleton<Logs.ServiceLogReader>();

@@ -1,5 +1,5 @@
 using Kinlet.Core.Model;
-using Kinlet.Serving.RevisionReconciler;
+using Kinlet.Serving.Reconciler;
 
 namespace Kinlet.Serving.Tests;
 

@@ -1,4 +1,4 @@
-using Kinlet.Serving.RevisionReconciler;
+using Kinlet.Serving.Reconciler;
 using Kinlet.Serving.Revisions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -5,7 +5,7 @@ using Kinlet.Core.Model;
 using Kinlet.Core.Serving;
 using Kinlet.Core.Validation;
 using Kinlet.Serving.Revisions;
-using Kinlet.Serving.RevisionReconciler;
+using Kinlet.Serving.Reconciler;
 using Kinlet.Serving.Routing;
 using Kinlet.Store;
 using Microsoft.Extensions.Logging;

@@ -3,7 +3,7 @@ using Kinlet.Containers.Readiness;
 using Kinlet.Core.Model;
 using Microsoft.Extensions.Options;
 
-namespace Kinlet.Serving.RevisionReconciler;
+namespace Kinlet.Serving.Reconciler;
 
 /// <summary>Picks an instance's readiness probe from its revision: the user's httpGet/exec/tcpSocket, else TCP (Knative's default).</summary>
 public sealed class ReadinessProbes(IContainerRuntime runtime, IOptions<ServingOptions> options, TimeProvider time) : IDisposable

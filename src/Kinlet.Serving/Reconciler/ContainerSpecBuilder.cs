@@ -4,7 +4,7 @@ using Kinlet.Core;
 using Kinlet.Core.Model;
 using Kinlet.Serving.Revisions;
 
-namespace Kinlet.Serving.RevisionReconciler;
+namespace Kinlet.Serving.Reconciler;
 
 /// <summary>A <c>secretKeyRef</c> that names a secret or key that does not exist (and is not optional).</summary>
 public sealed class SecretReferenceException(string message) : Exception(message);

@@ -6,7 +6,7 @@ using Kinlet.Serving.Revisions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Kinlet.Serving.RevisionReconciler;
+namespace Kinlet.Serving.Reconciler;
 
 /// <summary>Starts one instance (image, container, readiness) and stops one (drain, SIGTERM, remove).</summary>
 public sealed partial class InstanceLauncher(

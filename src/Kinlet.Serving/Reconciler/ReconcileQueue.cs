@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Kinlet.Serving.Activator;
 using Kinlet.Serving.Revisions;
 
-namespace Kinlet.Serving.RevisionReconciler;
+namespace Kinlet.Serving.Reconciler;
 
 /// <summary>
 /// Revisions that need a look from the reconciler. A revision queued twice before it is taken is

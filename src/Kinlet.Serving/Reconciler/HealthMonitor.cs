@@ -3,7 +3,7 @@ using Kinlet.Core.Model;
 using Kinlet.Serving.Revisions;
 using Microsoft.Extensions.Logging;
 
-namespace Kinlet.Serving.RevisionReconciler;
+namespace Kinlet.Serving.Reconciler;
 
 /// <summary>
 /// Watches a ready instance for as long as it runs, as the kubelet does: the manifest's livenessProbe

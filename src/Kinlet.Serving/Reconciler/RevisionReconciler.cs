@@ -7,7 +7,7 @@ using Kinlet.Serving.Revisions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Kinlet.Serving.RevisionReconciler;
+namespace Kinlet.Serving.Reconciler;
 
 /// <summary>
 /// The control loop: makes each revision's running instances match what the scale policy wants.

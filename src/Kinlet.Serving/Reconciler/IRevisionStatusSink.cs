@@ -1,6 +1,6 @@
 using Kinlet.Serving.Revisions;
 
-namespace Kinlet.Serving.RevisionReconciler;
+namespace Kinlet.Serving.Reconciler;
 
 /// <summary>Where the reconciler reports what it learned about a revision (the service controller writes it to status).</summary>
 public interface IRevisionStatusSink

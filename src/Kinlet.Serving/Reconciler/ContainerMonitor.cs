@@ -2,7 +2,7 @@ using Kinlet.Containers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Kinlet.Serving.RevisionReconciler;
+namespace Kinlet.Serving.Reconciler;
 
 /// <summary>
 /// Notices containers that stop on their own: the engine's event stream for speed, and a periodic
