@@ -21,6 +21,7 @@ public sealed partial class ServingHostedService(
     Autoscaler.AutoscalerLoop autoscaler,
     RevisionGc.RevisionGcRunner revisionGc,
     InstanceLauncher launcher,
+    ReconcileQueue inbox,
     IContainerRuntime runtime,
     ReadinessProbes probes,
     Microsoft.Extensions.Options.IOptions<ServingOptions> options,
@@ -98,38 +99,34 @@ public sealed partial class ServingHostedService(
             var state = ns is null || rev is null ? null : registry.Find(ns, rev);
             // A frozen standby left by the previous run stays the revision's standby (the reconciler drops it if unwanted).
             if (state is { IsDeleted: false } && name is not null && c.State == ContainerRunState.Paused && c.HostPort is { } pausedPort
-                && state.WantsFrozenStandby(options.Value.Standby) && state.Standby is null)
+                && state.WantsFrozenStandby(options.Value.Standby))
             {
-                state.Standby = new FrozenStandby(c.Id, name, pausedPort, time.GetUtcNow());
+                inbox.Post(new StandbyAdopted(state, new FrozenStandby(c.Id, name, pausedPort, time.GetUtcNow())));
                 Interlocked.Increment(ref adopted);
                 return;
             }
             if (state is { IsDeleted: false } && name is not null && c.State == ContainerRunState.Running && c.HostPort is { } port)
             {
-                var instance = new InstanceState(name, state) { ContainerId = c.Id, Adopted = true };
-                instance.SetEndpoint(port);
                 var probe = probes.For(state.Revision.Spec, c.Id);
                 var result = await Kinlet.Containers.Readiness.ReadinessWaiter.WaitAsync(runtime, c.Id, port, probe,
                     probes.AdoptionOptions(), ct).ConfigureAwait(false);
                 if (result.Outcome == Kinlet.Containers.Readiness.ReadinessOutcome.Ready)
                 {
-                    reconciler.Adopt(state, instance);
+                    inbox.Post(new InstanceAdopted(state, name, c.Id, port));
                     Interlocked.Increment(ref adopted);
                     return;
                 }
             }
+            // What matches no live revision only needs removing; its logs are kept under its revision when there is one.
+            var container = state is null ? new ContainerRef(c.Id, name ?? c.Name, "", "", "") : ContainerRef.For(state, name ?? c.Name, c.Id);
             if (c.State == ContainerRunState.Paused)
-                await launcher.RemoveStandbyAsync(state ?? Orphans, new FrozenStandby(c.Id, name ?? c.Name, 0, time.GetUtcNow()), ct).ConfigureAwait(false);
+                await launcher.RemoveStandbyAsync(container, ct).ConfigureAwait(false);
             else
-                await launcher.RemoveContainerAsync(new InstanceState(name ?? c.Name, state ?? Orphans) { ContainerId = c.Id }, ct).ConfigureAwait(false);
+                await launcher.RemoveContainerAsync(container, ct).ConfigureAwait(false);
             Interlocked.Increment(ref removed);
         }).ConfigureAwait(false);
         if (containers.Count > 0) LogAdopted(adopted, removed);
     }
-
-    // Owner for containers that match no revision; only their removal needs an instance object.
-    private static readonly RevisionState Orphans = new(new RevisionKey("", ""), new Revision { Metadata = new ObjectMeta { Name = "" } },
-        LoadBalancing.LoadBalancingPolicies.PowerOfTwoChoices);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

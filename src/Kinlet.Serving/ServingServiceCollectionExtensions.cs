@@ -28,6 +28,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<ReadinessProbes>();
         services.TryAddSingleton<InstanceLauncher>();
         services.TryAddSingleton<HealthMonitor>();
+        services.TryAddSingleton<InstanceWork>();
+        services.TryAddSingleton<IRevisionLifecycle>(sp => sp.GetRequiredService<ReconcileQueue>());
         services.AddOptions<RevisionGc.RevisionGcOptions>().BindConfiguration(RevisionGc.RevisionGcOptions.Section);
         services.TryAddSingleton<RevisionGc.RevisionGcRunner>();
         services.TryAddSingleton<ServiceController>();

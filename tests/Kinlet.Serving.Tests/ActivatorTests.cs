@@ -137,7 +137,7 @@ public sealed class ActivatorTests
         var activator = Activator(new RecordingDemand());
         var rev = InstanceStateTests.Revision();
         var waiting = activator.AcquireAsync(rev, CancellationToken.None).AsTask();
-        rev.IsDeleted = true;
+        new Kinlet.Serving.Reconciler.ReconcileQueue(new RevisionRegistry()).Deleted(rev); // what the service controller does on delete
         var e = await Assert.ThrowsAsync<RevisionUnavailableException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal("RevisionDeleted", e.Reason);
     }

@@ -6,4 +6,7 @@ namespace Kinlet.Serving.Autoscaler;
 public interface IScalePolicy
 {
     int DesiredScale(RevisionState revision, DateTimeOffset now);
+
+    /// <summary>The last decision for the revision (null before the first): for status and describe.</summary>
+    ScaleDecision? Current(RevisionState revision);
 }

@@ -27,12 +27,14 @@ public sealed class KpaScalePolicy(RevisionRegistry registry, IOptions<Autoscale
             _states.TryRemove(revision, out _);
             return 0;
         }
-        var last = revision.LastDecision;
+        var last = Current(revision);
         // Requests waiting with no instance ready: decide now (each newcomer may raise the count), not at the next tick.
         if (last is null || (revision.Waiting > 0 && revision.ReadyCount == 0))
             return Decide(revision, now).DesiredScale;
         return last.DesiredScale;
     }
+
+    public ScaleDecision? Current(RevisionState revision) => _states.TryGetValue(revision, out var state) ? state.Last : null;
 
     /// <summary>Closes each revision's one-second sample (time-weighted concurrency, requests per second).</summary>
     public void Sample(DateTimeOffset now)
@@ -70,9 +72,13 @@ public sealed class KpaScalePolicy(RevisionRegistry registry, IOptions<Autoscale
             LastRequestAt: lastRequest == 0 ? null : now - Stopwatch.GetElapsedTime(lastRequest),
             InFlight: revision.Stats.Concurrency);
         ScaleDecision decision;
-        lock (state.Gate) decision = state.Decider.Decide(input, state.History);
-        var previous = revision.LastDecision;
-        revision.LastDecision = decision;
+        ScaleDecision? previous;
+        lock (state.Gate)
+        {
+            decision = state.Decider.Decide(input, state.History);
+            previous = state.Last;
+            state.Last = decision;
+        }
         if (previous is not null && previous.DesiredScale != decision.DesiredScale)
             _events.Emit(new PlatformEvent("dev.kinlet.revision.scaled", revision.Key.Namespace, "revision", revision.Key.Name, new Dictionary<string, object?>
             {
@@ -95,6 +101,8 @@ public sealed class KpaScalePolicy(RevisionRegistry registry, IOptions<Autoscale
     private sealed class Autoscaled(KpaDecider decider, RevisionMetricHistory history)
     {
         public readonly Lock Gate = new();
+        /// <summary>The last decision, under <see cref="Gate"/> when written.</summary>
+        public volatile ScaleDecision? Last;
         public KpaDecider Decider { get; } = decider;
         public RevisionMetricHistory History { get; } = history;
     }

@@ -244,10 +244,8 @@ public sealed partial class ServiceController : IRevisionStatusSink
             foreach (var r in revisions)
             {
                 if (_registry.Find(@namespace, r.Metadata.Name!) is not { } state) continue;
-                state.IsDeleted = true;
-                state.IsRouted = false;
+                _queue.Deleted(state);
                 states.Add(state);
-                _queue.Enqueue(state.Key);
             }
         }
         LogDeleted(@namespace, name);
@@ -273,8 +271,7 @@ public sealed partial class ServiceController : IRevisionStatusSink
             _store.Delete(Kinds.Revision, @namespace, name);
             if (state is not null)
             {
-                state.IsDeleted = true;
-                _queue.Enqueue(state.Key);
+                _queue.Deleted(state);
             }
             if (service is not null) RefreshLocked(@namespace, service, publish: true);
         }
@@ -396,17 +393,9 @@ public sealed partial class ServiceController : IRevisionStatusSink
 
         foreach (var r in revisions)
         {
-            var state = _registry.GetOrAdd(r);
-            state.UpdateRevision(r);
             var routed = result.RoutedRevisions.Contains(r.Metadata.Name!);
-            var latest = r.Metadata.Name == result.LatestCreatedRevisionName;
-            if (state.IsRouted != routed || state.IsLatestCreated != latest)
-            {
-                state.IsRouted = routed;
-                state.IsLatestCreated = latest;
-            }
+            _queue.Observe(r, routed, latestCreated: r.Metadata.Name == result.LatestCreatedRevisionName);
             RecordRoutingStateLocked(ns, r, routed);
-            _queue.Enqueue(state.Key);
         }
 
         _routes[(ns, name)] = BuildRouteEntries(ns, name, result);

@@ -11,6 +11,7 @@ namespace Kinlet.Serving.Reconciler;
 public sealed partial class ContainerMonitor(
     IContainerRuntime runtime,
     RevisionReconciler reconciler,
+    ReconcileQueue inbox,
     IOptions<ServingOptions> options,
     TimeProvider time,
     ILogger<ContainerMonitor> logger)
@@ -31,7 +32,7 @@ public sealed partial class ContainerMonitor(
                 {
                     backoff.Reset();
                     if (e.Action is "die" or "oom" or "destroy")
-                        await reconciler.OnContainerExitedAsync(e.ContainerId, e.ExitCode, e.Action == "oom").ConfigureAwait(false);
+                        inbox.Post(new ContainerExited(e.ContainerId, e.ExitCode, e.Action == "oom"));
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -61,12 +62,12 @@ public sealed partial class ContainerMonitor(
                         .Where(c => c.State is ContainerRunState.Running or ContainerRunState.Paused)
                         .Select(c => c.Id)
                         .ToHashSet(StringComparer.Ordinal);
-                    foreach (var (id, _) in tracked)
+                    foreach (var id in tracked)
                     {
                         if (running.Contains(id)) continue;
                         var info = await runtime.InspectAsync(id, cancellationToken).ConfigureAwait(false);
                         if (info is null || info.State is not (ContainerRunState.Running or ContainerRunState.Created or ContainerRunState.Paused))
-                            await reconciler.OnContainerExitedAsync(id, info?.ExitCode, info?.OomKilled ?? false).ConfigureAwait(false);
+                            inbox.Post(new ContainerExited(id, info?.ExitCode, info?.OomKilled ?? false));
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

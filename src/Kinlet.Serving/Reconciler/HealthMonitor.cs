@@ -11,31 +11,34 @@ namespace Kinlet.Serving.Reconciler;
 /// of the balancer, passing again → back in). Kubernetes' defaults when a field is unset: every 10 s,
 /// 3 failures, 1 success.
 /// </summary>
-public sealed partial class HealthMonitor(ReadinessProbes probes, TimeProvider time, ILogger<HealthMonitor> logger)
+public sealed partial class HealthMonitor(ReadinessProbes probes, ReconcileQueue inbox, TimeProvider time, ILogger<HealthMonitor> logger)
 {
     private static readonly TimeSpan DefaultPeriod = TimeSpan.FromSeconds(10);
     private const int DefaultFailureThreshold = 3;
 
-    /// <summary>Runs until the instance stops. <paramref name="livenessFailed"/> is called once, with the last failure.</summary>
-    public Task WatchAsync(RevisionState revision, InstanceState instance, Func<InstanceState, string, Task> livenessFailed)
+    /// <summary>
+    /// Runs until the instance stops. What it finds goes to the reconcile loop as messages (the loop changes
+    /// the balancer and replaces the instance): <see cref="LivenessFailed"/> once, <see cref="ReadinessChanged"/> on each crossing.
+    /// </summary>
+    public Task WatchAsync(RevisionState revision, InstanceState instance, string containerId)
     {
         var container = revision.Revision.Spec.Containers.FirstOrDefault();
-        if (instance.ContainerId is not { } id || container is null) return Task.CompletedTask;
+        var id = containerId;
+        if (container is null) return Task.CompletedTask;
         var tasks = new List<Task>(2);
         if (container.LivenessProbe is { } liveness)
-            tasks.Add(LivenessAsync(revision, instance, probes.For(liveness, id), liveness, livenessFailed));
+            tasks.Add(LivenessAsync(revision, instance, probes.For(liveness, id), liveness));
         if (container.ReadinessProbe is { } readiness)
             tasks.Add(ReadinessAsync(revision, instance, probes.For(readiness, id), readiness));
         return tasks.Count == 0 ? Task.CompletedTask : Task.WhenAll(tasks);
     }
 
-    private Task LivenessAsync(RevisionState revision, InstanceState instance, IReadinessProbe probe, Probe spec,
-        Func<InstanceState, string, Task> livenessFailed)
+    private Task LivenessAsync(RevisionState revision, InstanceState instance, IReadinessProbe probe, Probe spec)
     {
         var threshold = spec.FailureThreshold is > 0 ? spec.FailureThreshold.Value : DefaultFailureThreshold;
         var failures = 0;
         var initialDelay = spec.InitialDelaySeconds is > 0 ? TimeSpan.FromSeconds(spec.InitialDelaySeconds.Value) : TimeSpan.Zero;
-        return ProbeLoopAsync(instance, probe, spec, initialDelay, async outcome =>
+        return ProbeLoopAsync(instance, probe, spec, initialDelay, outcome =>
         {
             if (outcome.Ready)
             {
@@ -44,7 +47,7 @@ public sealed partial class HealthMonitor(ReadinessProbes probes, TimeProvider t
             }
             if (++failures < threshold) return true;
             LogLivenessFailed(revision.Key.ToString(), instance.Name, failures, outcome.Detail ?? "");
-            await livenessFailed(instance, outcome.Detail ?? "liveness probe failed").ConfigureAwait(false);
+            inbox.Post(new LivenessFailed(instance, outcome.Detail ?? "liveness probe failed"));
             return false;
         });
     }
@@ -65,24 +68,24 @@ public sealed partial class HealthMonitor(ReadinessProbes probes, TimeProvider t
                 {
                     inBalancer = true;
                     LogReadyAgain(revision.Key.ToString(), instance.Name);
-                    revision.ReturnToBalancer(instance);
+                    inbox.Post(new ReadinessChanged(instance, Ready: true));
                 }
-                return Task.FromResult(true);
+                return true;
             }
             successes = 0;
             if (inBalancer && ++failures >= threshold)
             {
                 inBalancer = false;
                 LogNotReady(revision.Key.ToString(), instance.Name, outcome.Detail ?? "");
-                revision.RemoveReady(instance);
+                inbox.Post(new ReadinessChanged(instance, Ready: false));
             }
-            return Task.FromResult(true);
+            return true;
         });
     }
 
     /// <summary>Probes every period while the instance is ready; <paramref name="onOutcome"/> returns false to stop.</summary>
     private async Task ProbeLoopAsync(InstanceState instance, IReadinessProbe probe, Probe spec, TimeSpan initialDelay,
-        Func<ProbeOutcome, Task<bool>> onOutcome)
+        Func<ProbeOutcome, bool> onOutcome)
     {
         var ct = instance.Stopping;
         try
@@ -93,7 +96,7 @@ public sealed partial class HealthMonitor(ReadinessProbes probes, TimeProvider t
             {
                 if (instance.Phase != InstancePhase.Ready) return;
                 var outcome = await probe.ProbeAsync(instance.HostPort, ct).ConfigureAwait(false);
-                if (!await onOutcome(outcome).ConfigureAwait(false)) return;
+                if (!onOutcome(outcome)) return;
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

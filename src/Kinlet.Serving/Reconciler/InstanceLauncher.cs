@@ -22,114 +22,110 @@ public sealed partial class InstanceLauncher(
     private readonly SecretLookup _secrets = (ns, name, key) => secretStore?.Get(ns, name)?.Data.GetValueOrDefault(key);
     private readonly ServingOptions _options = options.Value;
 
-    /// <summary>Outcome of a start: Ready, or the failure to record on the revision.</summary>
-    public sealed record StartResult(bool Ready, RevisionFailure? Failure, bool Cancelled);
-
-    public async Task<StartResult> StartAsync(RevisionState revision, InstanceState instance, Action<InstanceState> onCreated, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates (unless <paramref name="precreatedId"/> names a container created ahead), starts and waits for
+    /// readiness of one instance. Never throws: the result says what happened and which container exists.
+    /// </summary>
+    public async Task<StartResult> StartAsync(RevisionState revision, string instanceName, string? precreatedId,
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, instance.Stopping);
-        var ct = cts.Token;
+        var ct = cancellationToken;
         var spec = revision.Revision;
         var image = spec.Spec.Containers[0].Image!;
         var started = time.GetTimestamp();
+        string? containerId = precreatedId;
+        var port = 0;
 
-        async Task CreateAsync()
+        async Task<string> CreateAsync()
         {
-            var containerSpec = ContainerSpecBuilder.Build(spec, instance.Name, _options, _secrets);
+            var containerSpec = ContainerSpecBuilder.Build(spec, instanceName, _options, _secrets);
             try
             {
                 // Create first: the image is almost always there, and a cold start should not pay an image inspect.
-                instance.ContainerId = await runtime.CreateAsync(containerSpec, ct).ConfigureAwait(false);
+                return await runtime.CreateAsync(containerSpec, ct).ConfigureAwait(false);
             }
-            catch (ContainerEngineException e) when (e.StatusCode == 404)
+            catch (ImageUnavailableException)
             {
-                // No such image: pull it (with progress on the revision's status), then create.
-                await runtime.EnsureImageAsync(image, new LogProgress(this, revision), ct).ConfigureAwait(false);
-                instance.ContainerId = await runtime.CreateAsync(containerSpec, ct).ConfigureAwait(false);
+                // No such image here: pull it (with progress on the revision's status), then create.
+                await runtime.EnsureImageAsync(image, progress ?? new LogProgress(this, revision), ct).ConfigureAwait(false);
+                return await runtime.CreateAsync(containerSpec, ct).ConfigureAwait(false);
             }
         }
 
         try
         {
-            // A pre-created container (created while the revision was at zero) only needs starting.
-            var precreated = instance.ContainerId is not null;
-            if (!precreated) await CreateAsync().ConfigureAwait(false);
-            onCreated(instance);
+            containerId ??= await CreateAsync().ConfigureAwait(false);
             ContainerInfo info;
             try
             {
-                info = await runtime.StartAsync(instance.ContainerId!, ct).ConfigureAwait(false);
+                info = await runtime.StartAsync(containerId, ct).ConfigureAwait(false);
             }
-            catch (ContainerEngineException e) when (precreated && e.StatusCode == 404)
+            catch (ContainerEngineException e) when (precreatedId is not null && e.StatusCode == 404)
             {
                 // Removed behind our back while it waited: create it as any start would.
-                await CreateAsync().ConfigureAwait(false);
-                onCreated(instance);
-                info = await runtime.StartAsync(instance.ContainerId!, ct).ConfigureAwait(false);
+                containerId = await CreateAsync().ConfigureAwait(false);
+                info = await runtime.StartAsync(containerId, ct).ConfigureAwait(false);
             }
-            if (info.HostPort is not { } port)
-                return Failed(revision, "ContainerMissing", "the engine did not publish the container port");
-            instance.SetEndpoint(port);
+            if (info.HostPort is not { } published)
+                return Failed(revision, containerId, "ContainerMissing", "the engine did not publish the container port");
+            port = published;
 
-            var probe = probes.For(spec.Spec, instance.ContainerId!);
-            var readiness = await ReadinessWaiter.WaitAsync(runtime, instance.ContainerId!, port, probe,
+            var probe = probes.For(spec.Spec, containerId);
+            var readiness = await ReadinessWaiter.WaitAsync(runtime, containerId, port, probe,
                 probes.OptionsFor(spec.Spec), ct).ConfigureAwait(false);
             switch (readiness.Outcome)
             {
                 case ReadinessOutcome.Ready:
-                    instance.ReadyAt = time.GetUtcNow();
-                    LogReady(revision.Key.ToString(), instance.Name, port, time.GetElapsedTime(started).TotalMilliseconds);
-                    return new StartResult(true, null, false);
+                    LogReady(revision.Key.ToString(), instanceName, port, time.GetElapsedTime(started).TotalMilliseconds);
+                    return new StartResult(containerId, port, true, null, false);
                 case ReadinessOutcome.Exited:
                     var reason = $"ExitCode{readiness.ExitCode}";
                     var message = readiness.OomKilled
                         ? $"Container was OOMKilled (memory limit reached). Last log lines:\n{readiness.Logs}"
                         : $"Container failed with exit code {readiness.ExitCode}. Last log lines:\n{readiness.Logs}";
-                    return Failed(revision, reason, message.TrimEnd());
+                    return Failed(revision, containerId, reason, message.TrimEnd());
                 default:
-                    return Failed(revision, "ProgressDeadlineExceeded",
+                    return Failed(revision, containerId, "ProgressDeadlineExceeded",
                         $"Instance did not become ready within {_options.ProgressDeadline.TotalSeconds:0}s: {readiness.Detail}");
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            return new StartResult(false, null, true);
+            return new StartResult(containerId, port, false, null, true);
         }
         catch (SecretReferenceException e)
         {
-            return Failed(revision, "CreateContainerConfigError", e.Message);
+            return Failed(revision, containerId, "CreateContainerConfigError", e.Message);
         }
         catch (ImageUnavailableException e)
         {
-            return Failed(revision, "ContainerMissing", $"Unable to fetch image \"{image}\": {e.Reason}");
+            return Failed(revision, containerId, "ContainerMissing", $"Unable to fetch image \"{image}\": {e.Reason}");
         }
         catch (EngineUnavailableException e)
         {
-            return Failed(revision, "EngineUnavailable", e.Message);
+            return Failed(revision, containerId, "EngineUnavailable", e.Message);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Failed(revision, "InstanceStartFailed", e.Message);
+            return Failed(revision, containerId, "InstanceStartFailed", e.Message);
         }
     }
 
-    private StartResult Failed(RevisionState revision, string reason, string message)
+    private StartResult Failed(RevisionState revision, string? containerId, string reason, string message)
     {
         LogStartFailed(revision.Key.ToString(), reason, message);
-        return new StartResult(false, new RevisionFailure(reason, message, time.GetUtcNow()), false);
+        return new StartResult(containerId, 0, false, new RevisionFailure(reason, message, time.GetUtcNow()), false);
     }
 
     /// <summary>
-    /// Takes the instance out of the balancer, lets in-flight requests finish (bounded by the
+    /// After the loop took the instance out of the balancer: waits for its requests in flight (bounded by the
     /// revision timeout), then stops and removes the container.
     /// </summary>
-    public async Task StopAsync(RevisionState revision, InstanceState instance, CancellationToken cancellationToken)
+    public async Task StopAsync(RevisionState revision, ContainerRef container, Task drained, CancellationToken cancellationToken)
     {
-        await DrainAsync(revision, instance, cancellationToken).ConfigureAwait(false);
-        await RemoveContainerAsync(instance, cancellationToken).ConfigureAwait(false);
-        instance.MarkGone();
-        revision.Forget(instance);
-        LogStopped(revision.Key.ToString(), instance.Name);
+        await DrainAsync(revision, container, drained, cancellationToken).ConfigureAwait(false);
+        await RemoveContainerAsync(container, cancellationToken).ConfigureAwait(false);
+        LogStopped(revision.Key.ToString(), container.InstanceName);
     }
 
     /// <summary>Creates (does not start) the revision's next container; null when it cannot (the next start creates one).</summary>
@@ -163,11 +159,9 @@ public sealed partial class InstanceLauncher(
         }
     }
 
-    /// <summary>Out of the balancer, then its requests in flight finish (bounded by the revision timeout).</summary>
-    private async Task DrainAsync(RevisionState revision, InstanceState instance, CancellationToken cancellationToken)
+    /// <summary>Its requests in flight finish (bounded by the revision timeout).</summary>
+    private async Task DrainAsync(RevisionState revision, ContainerRef container, Task drained, CancellationToken cancellationToken)
     {
-        revision.RemoveReady(instance);
-        var drained = instance.BeginDrain();
         if (drained.IsCompleted) return;
         try
         {
@@ -175,30 +169,28 @@ public sealed partial class InstanceLauncher(
         }
         catch (TimeoutException)
         {
-            LogDrainTimeout(instance.Name, instance.InFlight);
+            LogDrainTimeout(container.InstanceName);
         }
     }
 
     /// <summary>
-    /// Frozen standby: takes the instance out of the balancer, lets its requests finish, then pauses the container
-    /// (the engine's cgroup freezer: memory kept, no CPU). Null when it could not be paused (the caller removes it).
+    /// Frozen standby: after the drain, pauses the container (the engine's cgroup freezer: memory kept, no CPU).
+    /// Null when it could not be paused (the caller removes it).
     /// </summary>
-    public async Task<FrozenStandby?> FreezeAsync(RevisionState revision, InstanceState instance, CancellationToken cancellationToken)
+    public async Task<FrozenStandby?> FreezeAsync(RevisionState revision, ContainerRef container, int hostPort, Task drained, CancellationToken cancellationToken)
     {
-        await DrainAsync(revision, instance, cancellationToken).ConfigureAwait(false);
-        if (instance.ContainerId is not { } id || instance.HostPort == 0) return null;
+        await DrainAsync(revision, container, drained, cancellationToken).ConfigureAwait(false);
+        if (hostPort == 0) return null;
         try
         {
-            await runtime.PauseAsync(id, cancellationToken).ConfigureAwait(false);
+            await runtime.PauseAsync(container.Id, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogFreezeFailed(instance.Name, e.Message);
+            LogFreezeFailed(container.InstanceName, e.Message);
             return null;
         }
-        instance.MarkGone();
-        revision.Forget(instance);
-        return new FrozenStandby(id, instance.Name, instance.HostPort, time.GetUtcNow());
+        return new FrozenStandby(container.Id, container.InstanceName, hostPort, time.GetUtcNow());
     }
 
     /// <summary>Unpauses a frozen standby; false when its container is gone or will not resume.</summary>
@@ -217,32 +209,31 @@ public sealed partial class InstanceLauncher(
     }
 
     /// <summary>Removes a frozen standby: unpaused first, so the process gets its SIGTERM instead of the grace period and a SIGKILL.</summary>
-    public async Task RemoveStandbyAsync(RevisionState revision, FrozenStandby standby, CancellationToken cancellationToken)
+    public async Task RemoveStandbyAsync(ContainerRef container, CancellationToken cancellationToken)
     {
         try
         {
-            await runtime.UnpauseAsync(standby.ContainerId, cancellationToken).ConfigureAwait(false);
+            await runtime.UnpauseAsync(container.Id, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Already running, exited or gone: the removal below copes with each.
         }
-        await RemoveContainerAsync(new InstanceState(standby.InstanceName, revision) { ContainerId = standby.ContainerId }, cancellationToken).ConfigureAwait(false);
+        await RemoveContainerAsync(container, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task RemoveContainerAsync(InstanceState instance, CancellationToken cancellationToken)
+    public async Task RemoveContainerAsync(ContainerRef container, CancellationToken cancellationToken)
     {
-        if (instance.ContainerId is not { } id) return;
         try
         {
-            await runtime.StopAsync(id, _options.StopGracePeriod, cancellationToken).ConfigureAwait(false);
+            await runtime.StopAsync(container.Id, _options.StopGracePeriod, cancellationToken).ConfigureAwait(false);
             // After the stop, so what the process said on its way out is kept too.
-            await CaptureLogsAsync(instance, id, cancellationToken).ConfigureAwait(false);
-            await runtime.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
+            await CaptureLogsAsync(container, cancellationToken).ConfigureAwait(false);
+            await runtime.RemoveAsync(container.Id, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogRemoveFailed(instance.Name, e.Message);
+            LogRemoveFailed(container.InstanceName, e.Message);
         }
     }
 
@@ -250,23 +241,22 @@ public sealed partial class InstanceLauncher(
     /// Keeps the instance's last lines for <c>kinlet logs</c> before its container (and the engine's copy of its
     /// output) goes. Bounded in time: a removal never waits long on logs.
     /// </summary>
-    private async Task CaptureLogsAsync(InstanceState instance, string containerId, CancellationToken cancellationToken)
+    private async Task CaptureLogsAsync(ContainerRef container, CancellationToken cancellationToken)
     {
-        var revision = instance.Owner;
-        if (recentLogs is null || revision.ServiceName.Length == 0) return;
+        if (recentLogs is null || container.Service.Length == 0) return;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(LogCaptureTimeout);
         var lines = new List<LogLine>();
         try
         {
-            await foreach (var line in runtime.StreamLogsAsync(containerId, new LogOptions { Tail = RecentInstanceLogs.MaxLinesPerInstance }, bounded.Token).ConfigureAwait(false))
+            await foreach (var line in runtime.StreamLogsAsync(container.Id, new LogOptions { Tail = RecentInstanceLogs.MaxLinesPerInstance }, bounded.Token).ConfigureAwait(false))
                 lines.Add(line);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogCaptureFailed(instance.Name, e.Message);
+            LogCaptureFailed(container.InstanceName, e.Message);
         }
-        if (lines.Count > 0) recentLogs.Record(revision.Key.Namespace, revision.ServiceName, revision.Key.Name, instance.Name, lines);
+        if (lines.Count > 0) recentLogs.Record(container.Namespace, container.Service, container.Revision, container.InstanceName, lines);
     }
 
     private static readonly TimeSpan LogCaptureTimeout = TimeSpan.FromSeconds(5);
@@ -294,8 +284,8 @@ public sealed partial class InstanceLauncher(
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Revision {Revision} failed to start an instance: {Reason}: {Message}")]
     private partial void LogStartFailed(string revision, string reason, string message);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Instance {Instance} still had {InFlight} requests when its drain timed out")]
-    private partial void LogDrainTimeout(string instance, int inFlight);
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Instance {Instance} still had requests in flight when its drain timed out")]
+    private partial void LogDrainTimeout(string instance);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Instance {Instance} of {Revision} stopped")]
     private partial void LogStopped(string revision, string instance);
@@ -317,4 +307,11 @@ public sealed partial class InstanceLauncher(
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Revision}: {Progress}")]
     private partial void LogPull(string revision, string progress);
+}
+
+/// <summary>A container the launcher acts on, with what its logs are kept under (no runtime state attached).</summary>
+public sealed record ContainerRef(string Id, string InstanceName, string Namespace, string Service, string Revision)
+{
+    public static ContainerRef For(RevisionState revision, string instanceName, string id) =>
+        new(id, instanceName, revision.Key.Namespace, revision.ServiceName, revision.Key.Name);
 }

@@ -12,7 +12,6 @@ namespace Kinlet.Serving.Revisions;
 public sealed class RevisionState
 {
     private readonly Lock _gate = new();
-    private readonly List<InstanceState> _instances = [];
     private InstanceState[] _ready = [];
     private TaskCompletionSource _changed = NewSignal();
     private volatile RevisionFailure? _failure;
@@ -51,70 +50,44 @@ public sealed class RevisionState
     /// <summary>The forwarder's per-request settings, built once per spec rather than per request.</summary>
     public ForwarderRequestConfig RequestConfig { get; private set; } = ForwarderRequestConfig.Empty;
 
+    /// <summary>
+    /// What the service controller wants of this revision (routed, latest, deleted), swapped whole by
+    /// <see cref="Reconciler.ReconcileQueue"/> when the controller reports it; the loop acts on it.
+    /// </summary>
+    public RevisionIntent Intent => Volatile.Read(ref _intent);
+    private RevisionIntent _intent = RevisionIntent.Initial;
+
     /// <summary>Traffic points here (a percent or a tag), as last computed by the service controller.</summary>
-    public bool IsRouted { get; set; }
+    public bool IsRouted => Intent.Routed;
 
     /// <summary>The newest revision of its configuration: it runs at least until it is ready.</summary>
-    public bool IsLatestCreated { get; set; }
+    public bool IsLatestCreated => Intent.LatestCreated;
 
     /// <summary>Deleted from the store: stop everything, then forget. Waiting requests are answered at once.</summary>
-    public bool IsDeleted
-    {
-        get => _deleted;
-        set
-        {
-            _deleted = value;
-            if (value) Queue.FailAll(new RevisionUnavailableException(Key, "RevisionDeleted", "the revision was deleted"));
-        }
-    }
-    private volatile bool _deleted;
+    public bool IsDeleted => Intent.Deleted;
+
+    /// <summary>The reconcile loop's last published picture of this revision (for status, describe and metrics).</summary>
+    public RevisionView View => Volatile.Read(ref _view);
+    private RevisionView _view = RevisionView.Empty;
 
     /// <summary>Instances the scale policy wants (for status and describe).</summary>
-    public int DesiredScale { get; set; }
-
-    /// <summary>Not before this time will the reconciler start another instance (crash-loop backoff).</summary>
-    public DateTimeOffset RestartNotBefore { get; set; }
-
-    public int ConsecutiveFailures { get; set; }
+    public int DesiredScale => View.DesiredScale;
 
     /// <summary>In-flight concurrency and request counts from the data plane, sampled by the autoscaler.</summary>
     public RequestStats Stats { get; } = new();
 
-    /// <summary>The autoscaler's last decision (null before the first tick).</summary>
-    public Autoscaler.ScaleDecision? LastDecision { get; set; }
+    /// <summary>The autoscaler's last decision as the loop last saw it (null before the first).</summary>
+    public Autoscaler.ScaleDecision? LastDecision => View.Decision;
 
     public bool Panicking => LastDecision?.Panicking ?? false;
 
     /// <summary>Instances that crashed, failed liveness or were OOM-killed and were replaced.</summary>
-    public int Restarts => Volatile.Read(ref _restarts);
-    private int _restarts;
-
-    public void CountRestart() => Interlocked.Increment(ref _restarts);
+    public int Restarts => View.Restarts;
 
     /// <summary>Instances created and not ready yet.</summary>
-    public int StartingCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                var n = 0;
-                foreach (var i in _instances) if (i.Phase == InstancePhase.Starting) n++;
-                return n;
-            }
-        }
-    }
+    public int StartingCount => View.Starting;
 
     public RevisionFailure? Failure => _failure;
-
-    /// <summary>A container created (not started) while the revision is at zero, for the next start; not in <see cref="Instances"/>.</summary>
-    public PrecreatedContainer? Precreated { get; set; }
-
-    /// <summary>Set while a container is being pre-created, so one pass does not start a second.</summary>
-    public bool Precreating { get; set; }
-
-    /// <summary>The paused instance kept at zero (frozen standby), if any; not in <see cref="Instances"/>, never routed to.</summary>
-    public FrozenStandby? Standby { get; set; }
 
     /// <summary>Whether this revision keeps a frozen instance at zero: its annotation, else the daemon's default.</summary>
     public bool WantsFrozenStandby(string daemonDefault) =>
@@ -150,15 +123,20 @@ public sealed class RevisionState
         };
     }
 
-    /// <summary>A snapshot of every instance the revision tracks, in any phase.</summary>
-    public InstanceState[] Instances()
+    /// <summary>Every instance the loop tracks, in any phase, as last published.</summary>
+    public InstanceState[] Instances() => View.Instances;
+
+    /// <summary>Only the reconcile loop (and the controller's report through it) calls these two.</summary>
+    internal void SetIntent(RevisionIntent intent)
     {
-        lock (_gate) return [.. _instances];
+        Volatile.Write(ref _intent, intent);
+        if (intent.Deleted) Queue.FailAll(new RevisionUnavailableException(Key, "RevisionDeleted", "the revision was deleted"));
     }
 
-    public void Track(InstanceState instance)
+    internal void Publish(RevisionView view)
     {
-        lock (_gate) _instances.Add(instance);
+        Volatile.Write(ref _view, view);
+        Signal();
     }
 
     /// <summary>Puts an instance in the balancer and wakes waiting requests.</summary>
@@ -167,7 +145,6 @@ public sealed class RevisionState
         lock (_gate)
         {
             if (!instance.MarkReady()) return;
-            if (!_instances.Contains(instance)) _instances.Add(instance);
             _ready = [.. _ready, instance];
             _failure = null;
         }
@@ -200,13 +177,6 @@ public sealed class RevisionState
         }
         Signal();
         Queue.Dispatch();
-    }
-
-    public void Forget(InstanceState instance)
-    {
-        RemoveReady(instance);
-        lock (_gate) _instances.Remove(instance);
-        Signal();
     }
 
     /// <summary>Records why the revision cannot start; waiting requests are answered at once instead of hanging.</summary>
@@ -243,6 +213,18 @@ public sealed class ActivatorQueueFullException(RevisionKey revision, int depth)
 {
     public RevisionKey Revision { get; } = revision;
     public int Depth { get; } = depth;
+}
+
+/// <summary>What the service controller wants of a revision; replaced whole, never changed in place.</summary>
+public sealed record RevisionIntent(bool Routed, bool LatestCreated, bool Deleted)
+{
+    public static readonly RevisionIntent Initial = new(false, false, false);
+}
+
+/// <summary>The loop's published picture of a revision: an immutable snapshot for readers outside the loop.</summary>
+public sealed record RevisionView(int DesiredScale, int Starting, int Restarts, bool HasStandby, InstanceState[] Instances, Autoscaler.ScaleDecision? Decision)
+{
+    public static readonly RevisionView Empty = new(0, 0, 0, false, [], null);
 }
 
 /// <summary>A paused container kept for a fast wake: unpausing it is the whole cold start.</summary>
