@@ -165,4 +165,34 @@ public sealed class ActivatorTests
         Assert.Equal(0, a.InFlight + b.InFlight);
         Assert.Equal(0, rev.Waiting);
     }
+
+    [Fact]
+    public async Task A_waiter_leaves_the_queue_when_the_deadline_fires()
+    {
+        var activator = Activator(new RecordingDemand());
+        var rev = InstanceStateTests.Revision(1);
+        using var aborted = new CancellationTokenSource();
+        using var deadline = new CancellationTokenSource();
+        var waiting = activator.AcquireAsync(rev, aborted.Token, deadline.Token).AsTask();
+        Assert.Equal(1, rev.Waiting);
+        deadline.Cancel();
+        var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(deadline.Token, e.CancellationToken);
+        Assert.Equal(0, rev.Waiting);
+    }
+
+    [Fact]
+    public async Task A_waiter_leaves_the_queue_when_the_client_goes()
+    {
+        var activator = Activator(new RecordingDemand());
+        var rev = InstanceStateTests.Revision(1);
+        using var aborted = new CancellationTokenSource();
+        using var deadline = new CancellationTokenSource();
+        var waiting = activator.AcquireAsync(rev, aborted.Token, deadline.Token).AsTask();
+        aborted.Cancel();
+        var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(aborted.Token, e.CancellationToken);
+        Assert.Equal(0, rev.Waiting);
+        Assert.False(deadline.IsCancellationRequested);
+    }
 }

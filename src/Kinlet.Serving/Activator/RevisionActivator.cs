@@ -23,7 +23,14 @@ public sealed class RevisionActivator(IDemandSignal demand, IOptions<ServingOpti
     /// <exception cref="RevisionUnavailableException">deleted, or it cannot start</exception>
     /// <exception cref="ActivatorQueueFullException">too many requests wait already</exception>
     /// <exception cref="OperationCanceledException">the deadline passed or the client left</exception>
-    public async ValueTask<InstanceState> AcquireAsync(RevisionState revision, CancellationToken cancellationToken)
+    public ValueTask<InstanceState> AcquireAsync(RevisionState revision, CancellationToken cancellationToken) =>
+        AcquireAsync(revision, cancellationToken, CancellationToken.None);
+
+    /// <summary>
+    /// As <see cref="AcquireAsync(RevisionState, CancellationToken)"/>, waiting until either token fires (the client
+    /// leaving, the request's deadline): the waiter registers on both, so no linked source is made per request.
+    /// </summary>
+    public async ValueTask<InstanceState> AcquireAsync(RevisionState revision, CancellationToken requestAborted, CancellationToken deadline)
     {
         if (revision.IsDeleted)
             throw new RevisionUnavailableException(revision.Key, "RevisionDeleted", "the revision was deleted");
@@ -40,7 +47,8 @@ public sealed class RevisionActivator(IDemandSignal demand, IOptions<ServingOpti
         if (waiter.Task.IsCompleted) return await waiter.Task.ConfigureAwait(false);
 
         demand.DemandFor(revision);
-        using (waiter.CancelOn(cancellationToken))
+        using (waiter.CancelOn(requestAborted))
+        using (waiter.CancelOn(deadline))
         {
             return await waiter.Task.ConfigureAwait(false);
         }

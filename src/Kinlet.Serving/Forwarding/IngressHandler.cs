@@ -51,7 +51,7 @@ public sealed partial class IngressHandler(
         var started = Stopwatch.GetTimestamp();
         // Counted from arrival, waiting included: queued requests are demand the autoscaler must see.
         revision.Stats.Started(started);
-        using var deadline = new RequestDeadline(revision, started);
+        var deadline = RequestDeadline.Rent(revision, started);
         context.Features.Set(deadline);
         try
         {
@@ -73,6 +73,8 @@ public sealed partial class IngressHandler(
         finally
         {
             context.Features.Set<RequestDeadline>(null);
+            // Nothing holds the token now: the forwarder's and the activator's registrations are gone.
+            deadline.Return();
             revision.Stats.Finished(Stopwatch.GetTimestamp());
             // A client that left before any answer: 499 (nginx's "client closed request"), not the 200 nobody sent.
             var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
@@ -165,10 +167,9 @@ public sealed partial class IngressHandler(
     private async Task<InstanceState?> ActivateAsync(HttpContext context, RevisionState revision, RequestDeadline deadline)
     {
         var cold = revision.ReadyCount == 0;
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
         try
         {
-            var instance = await activator.AcquireAsync(revision, linked.Token).ConfigureAwait(false);
+            var instance = await activator.AcquireAsync(revision, context.RequestAborted, deadline.Token).ConfigureAwait(false);
             if (cold) metrics.ColdStart(revision, deadline.Elapsed.TotalSeconds);
             return instance;
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Kinlet.Serving.Revisions;
 using Microsoft.AspNetCore.Http;
@@ -9,23 +10,55 @@ namespace Kinlet.Serving.Forwarding;
 /// earlier of responseStartTimeoutSeconds and timeoutSeconds; once headers arrive it is re-armed for
 /// what is left of timeoutSeconds. Time spent in the activator counts, since the clock starts on arrival.
 /// One object per request is both the token source and the per-request state the transformer reads.
+/// Pooled the way YARP pools its activity-timeout source: a deadline that did not fire is reset
+/// (<see cref="CancellationTokenSource.TryReset"/> stops its timer and keeps it) and serves the next
+/// request, so the fast path allocates neither a source nor a timer.
 /// </summary>
 public sealed class RequestDeadline : CancellationTokenSource
 {
-    private readonly long _started;
-    private readonly TimeSpan _total;
+    private const int MaxPooled = 1024;
+    private static readonly ConcurrentQueue<RequestDeadline> Pool = new();
+    private static int _pooled;
+
+    private long _started;
+    private TimeSpan _total;
     private volatile bool _responseStarted;
 
-    public RequestDeadline(RevisionState revision, long started)
+    private RequestDeadline() { }
+
+    /// <summary>A deadline for a request to <paramref name="revision"/> that arrived at <paramref name="started"/>; give it back with <see cref="Return"/>.</summary>
+    public static RequestDeadline Rent(RevisionState revision, long started)
     {
-        _started = started;
-        _total = revision.Timeout;
-        ResponseStartLimit = revision.ResponseStartTimeout;
-        CancelAfter(_total);
+        if (Pool.TryDequeue(out var deadline)) Interlocked.Decrement(ref _pooled);
+        else deadline = new RequestDeadline();
+        deadline._started = started;
+        deadline._total = revision.Timeout;
+        deadline.ResponseStartLimit = revision.ResponseStartTimeout;
+        deadline._responseStarted = false;
+        deadline.CancelAfter(deadline._total);
+        return deadline;
+    }
+
+    /// <summary>
+    /// The request is over and nothing holds the token any more: back to the pool, or disposed when it fired
+    /// (a cancelled source cannot be reset) or the pool is full.
+    /// </summary>
+    public void Return()
+    {
+        if (TryReset())
+        {
+            if (Interlocked.Increment(ref _pooled) <= MaxPooled)
+            {
+                Pool.Enqueue(this);
+                return;
+            }
+            Interlocked.Decrement(ref _pooled);
+        }
+        Dispose();
     }
 
     /// <summary>The limit to the first byte (responseStartTimeoutSeconds, or timeoutSeconds when unset).</summary>
-    public TimeSpan ResponseStartLimit { get; }
+    public TimeSpan ResponseStartLimit { get; private set; }
 
     public TimeSpan Total => _total;
 

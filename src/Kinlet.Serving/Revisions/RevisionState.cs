@@ -1,5 +1,6 @@
 using Kinlet.Core.Model;
 using Kinlet.Serving.LoadBalancing;
+using Kinlet.Serving.Activator;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Kinlet.Serving.Revisions;

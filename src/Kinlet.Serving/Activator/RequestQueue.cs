@@ -1,4 +1,6 @@
-namespace Kinlet.Serving.Revisions;
+using Kinlet.Serving.Revisions;
+
+namespace Kinlet.Serving.Activator;
 
 /// <summary>
 /// The activator's per-revision queue: requests that found no instance with a free slot wait here in
