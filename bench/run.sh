@@ -7,7 +7,7 @@
 #   bench/run.sh --readme-only        the README's summary from the latest bench/results/<date>.md
 #
 #   --no-build      reuse the last Release build (kinletd, kinlet, bench tools) in the bench cache
-#   --skip SUITE    leave out warm, scale, eventing or deploy (repeatable)
+#   --skip SUITE    leave out warm, scale, eventing, deploy or alloc (repeatable)
 #   --no-readme     do not touch README.md
 #
 # Suites (each a script of its own, with its own report in bench/results/, see their --help):
@@ -19,7 +19,10 @@
 #             durable ingest vs the ingress's HTTP floor, delivery and its latency vs direct HTTP
 #   deploy    bench/deploy.sh --rounds 3
 #             kinlet deploy (first, unchanged, one-line change) vs docker build / service describe
-# About 12 minutes on 2 cores. Goals are the issues'; they are reported, never asserted. Exits non-zero
+#   alloc     bench/alloc.sh --requests 20000 --warmup 5000 --connections 32 --rounds 5 --baseline 062a664
+#             allocated bytes per forwarded request (and through the activator) vs a bare YARP hop, and
+#             vs the same bench built against 062a664 (before the hot path's pooling), in-process
+# About 15 minutes on 2 cores. Goals are the issues'; they are reported, never asserted. Exits non-zero
 # when a suite fails (its own output says why; its raw folder is kept).
 set -euo pipefail
 
@@ -41,7 +44,7 @@ while (($#)); do
     --no-build) BUILD="" ;;
     --skip)
         (($# >= 2)) || die "--skip needs a suite"
-        [[ "$2" =~ ^(warm|scale|eventing|deploy)$ ]] || die "--skip takes warm, scale, eventing or deploy (got '$2')"
+        [[ "$2" =~ ^(warm|scale|eventing|deploy|alloc)$ ]] || die "--skip takes warm, scale, eventing, deploy or alloc (got '$2')"
         SKIP+="$2 "
         shift
         ;;
@@ -79,8 +82,12 @@ if [[ -n "$README_ONLY" ]]; then
     exit 0
 fi
 
-# newest_raw SUFFIX: the newest raw folder a suite wrote (bench/results/raw/<time>-SUFFIX).
-newest_raw() { find "$RESULTS/raw" -maxdepth 1 -type d -name "*-$1" 2>/dev/null | sort | tail -n1; }
+# newest_raw SUFFIX: the newest raw folder a suite wrote (bench/results/raw/<time>-SUFFIX); nothing when
+# none is there yet (a fresh clone has no bench/results/raw/: find's failure must not end the run).
+newest_raw() {
+    [[ -d "$RESULTS/raw" ]] || return 0
+    find "$RESULTS/raw" -maxdepth 1 -type d -name "*-$1" | sort | tail -n1
+}
 
 total_start="$(now_s)"
 LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/kinlet-bench-run.XXXXXX")"
@@ -95,6 +102,7 @@ if [[ -n "$BUILD" ]]; then
     bench_build
     bench_build_tool ScaleBench
     bench_build_tool EventBench
+    bench_build_tool ForwardBench
 fi
 BUILD_FLAG=(--no-build)
 
@@ -126,6 +134,8 @@ run_suite warm warm-run warm.sh --duration 10 --warmup 2 --prewarm 20 --connecti
 run_suite scale scale-run scale.sh --rounds 10 --clients 50 --clients2 200 --step-seconds 20 --label run
 run_suite eventing eventing-run eventing.sh --seconds 10 --rate 3000 --label run
 run_suite deploy deploy-run deploy.sh --rounds 3 --label run
+ALLOC_BASELINE=062a664
+run_suite alloc alloc-run alloc.sh --requests 20000 --warmup 5000 --connections 32 --rounds 5 --baseline "$ALLOC_BASELINE" --label run
 
 # kv FILE KEY: the value of KEY=value in FILE.
 kv() { [[ -f "$1" ]] && sed -nE "s/(^|.* )$2=([^ ]*).*/\2/p" "$1" | head -n1 || true; }
@@ -232,8 +242,27 @@ GIT_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknow
             }'
     fi
 
+    if [[ -n "${RAWS[alloc]:-}" ]]; then
+        cur="${RAWS[alloc]}/current.txt" base="${RAWS[alloc]}/base.txt"
+        # skv FILE KEY: KEY's value on ForwardBench's summary line (medians over the rounds).
+        skv() { [[ -f "$1" ]] && sed -nE "s/^summary .* $2=([^ ]*).*/\1/p" "$1" | head -n1 || true; }
+        awk -v rev="$ALLOC_BASELINE" -v k="$(skv "$cur" kinlet_bytes_per_request)" -v kb="$(skv "$base" kinlet_bytes_per_request)" \
+            -v o="$(skv "$cur" own_bytes_per_request)" -v ob="$(skv "$base" own_bytes_per_request)" \
+            -v b="$(skv "$cur" bare_bytes_per_request)" -v bb="$(skv "$base" bare_bytes_per_request)" \
+            -v a="$(skv "$cur" activator_bytes_per_request)" -v ab="$(skv "$base" activator_bytes_per_request)" '
+            function commas(n,    s, r) { s = sprintf("%.0f", n); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }; return s r }
+            function yn(ok) { return ok ? "**yes**" : "no" }
+            function ratio(x, y) { return y > 0 ? sprintf("%.2f×", x / y) : "—" }
+            BEGIN {
+                printf "| allocated bytes per forwarded request, whole process (ForwardBench, 32 connections) | %s B | before (%s): %s B | %s | ≤ before | %s |\n", commas(k), rev, commas(kb), ratio(k, kb), yn(k <= kb)
+                printf "| Kinlet'"'"'s own bytes per forwarded request (ingress − bare YARP hop) | %s B | before (%s): %s B | %s | ≤ before | %s |\n", commas(o), rev, commas(ob), ratio(o, ob), yn(o <= ob)
+                printf "| bare YARP forwarder hop, bytes per request (whole process) | %s B | before (%s): %s B | %s | — | — |\n", commas(b), rev, commas(bb), ratio(b, bb)
+                printf "| allocated bytes per request through the activator (at zero, then ready) | %s B | before (%s): %s B | %s | — | — |\n", commas(a), rev, commas(ab), ratio(a, ab)
+            }'
+    fi
+
     printf '\nEach suite reproduces on its own:\n\n'
-    for name in warm scale eventing deploy; do
+    for name in warm scale eventing deploy alloc; do
         [[ -n "${RAWS[$name]:-}" ]] || continue
         printf -- '- %s: `%s` (report: `bench/results/%s-%s-run.md`; raw: `%s/`, not in git)\n' \
             "$name" "${CMDS[$name]}" "$DAY" "$name" "${RAWS[$name]#"$REPO_ROOT"/}"

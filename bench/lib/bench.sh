@@ -21,7 +21,8 @@
 # One run: prerequisites, lock, folders, clean-up
 # ---------------------------------------------------------------------------------------------
 
-# bench_prepare SUFFIX: what every benchmark run starts with: the tools, the engine and .NET; the
+# bench_prepare SUFFIX [--no-engine]: what every benchmark run starts with: the tools, the engine (not
+# with --no-engine: bench/alloc.sh runs no container) and .NET; the
 # bench cache and its lock (one benchmark at a time: two would share 2 cores and measure each other);
 # the raw folder bench/results/raw/<time>-SUFFIX and a temp dir; then the traps that clean up on every
 # exit (bench_on_exit). Sets total_start BENCH_CACHE DAY RUN_STAMP SUFFIX RESULTS_DIR RUN_ID RAW TMP.
@@ -30,13 +31,13 @@ bench_prepare() {
     total_start="$(now_s)"
     # shellcheck disable=SC2119 # no arguments: every tool the scripts use
     ensure_tools
-    ensure_engine
+    [[ "${2:-}" == --no-engine ]] || ensure_engine
     ensure_dotnet
     command -v ss >/dev/null 2>&1 || apt_install iproute2 >/dev/null
     BENCH_CACHE="${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kinlet-bench}"
     mkdir -p "$BENCH_CACHE"
     exec 8>"$BENCH_CACHE/.lock"
-    flock -n 8 || die "another benchmark (bench/warm.sh, scale.sh, eventing.sh or deploy.sh) is running (lock: $BENCH_CACHE/.lock)"
+    flock -n 8 || die "another benchmark (bench/warm.sh, scale.sh, eventing.sh, deploy.sh or alloc.sh) is running (lock: $BENCH_CACHE/.lock)"
     DAY="$(date +%F)"
     RUN_STAMP="$(date '+%F %H:%M %Z')"
     RESULTS_DIR="$BENCH_DIR/results"
@@ -349,7 +350,7 @@ wrk_point() {
     sleep 0.5
     l1="$(access_log_lines)"
     local line
-    line="$(grep '^KINLET_BENCH ' "$base.txt" | tail -n1)"
+    line="$(grep '^KINLET_BENCH ' "$base.txt" | tail -n1 || true)" # no line: the die below says so, not a silent exit
     [[ -n "$line" ]] || die "wrk printed no KINLET_BENCH line for $name at $conns connections (see $base.txt)"
     awk -v name="$name" -v conns="$conns" -v threads="$threads" \
         -v kt=$((k1 - k0)) -v ht=$((h1 - h0)) -v pt=$((p1 - p0)) -v wt=$((w1 - w0)) -v al=$((l1 - l0)) \

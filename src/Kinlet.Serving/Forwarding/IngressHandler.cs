@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Kinlet.Serving.Activator;
 using Kinlet.Serving.Metrics;
 using Kinlet.Serving.Revisions;
@@ -36,10 +37,12 @@ public sealed partial class IngressHandler(
             if (!table.IsServiceHost(host)) return ValueTask.FromResult(false);
             return WriteAsync(context, StatusCodes.Status404NotFound, "no service for host " + RouteTable.HostName(host).ToString());
         }
-        return new ValueTask<bool>(ForwardAsync(context, entry!));
+        return ForwardAsync(context, entry!);
     }
 
-    private async Task<bool> ForwardAsync(HttpContext context, RouteEntry entry)
+    // The state machines of the per-request methods come from a pool, not a new box per request.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ForwardAsync(HttpContext context, RouteEntry entry)
     {
         var revision = entry.Pick();
         if (revision is null)
@@ -85,6 +88,7 @@ public sealed partial class IngressHandler(
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ForwarderError> SendAsync(HttpContext context, RevisionState revision, InstanceState instance, RequestDeadline deadline)
     {
         try
