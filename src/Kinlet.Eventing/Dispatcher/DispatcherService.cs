@@ -67,7 +67,7 @@ public sealed class DispatcherService(
             {
                 _logger.LogError(e, "Trigger reconcile failed: {Error}", e.Message);
             }
-            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken)).ConfigureAwait(false);
+            await AsyncSignal.WaitAsync(changed, TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(false);
         }
     }
 

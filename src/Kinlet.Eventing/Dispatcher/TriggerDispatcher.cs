@@ -199,15 +199,14 @@ public sealed class TriggerDispatcher : IAsyncDisposable
             lock (_lock) cursor = _cursor;
             if (read - cursor >= MaxLookahead)
             {
-                await Task.WhenAny(progressed, Task.Delay(TimeSpan.FromSeconds(1), _time, ct)).ConfigureAwait(false);
+                await AsyncSignal.WaitAsync(progressed, TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
                 continue;
             }
             var batch = _log.Read(s.Namespace, s.Broker, read, ReadBatch);
             if (batch.Count == 0)
             {
                 // The signal is the fast path; the poll covers appends from anywhere else.
-                await Task.WhenAny(appended, Task.Delay(TimeSpan.FromSeconds(1), _time, ct)).ConfigureAwait(false);
-                ct.ThrowIfCancellationRequested();
+                await AsyncSignal.WaitAsync(appended, TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
                 continue;
             }
             foreach (var e in batch)
@@ -290,8 +289,8 @@ public sealed class TriggerDispatcher : IAsyncDisposable
             }
             if (due is null)
             {
-                await Task.WhenAny(woken, Task.Delay(wait, _time, ct)).ConfigureAwait(false);
-                ct.ThrowIfCancellationRequested();
+                // Woken by a new retry, or when the earliest one falls due (infinite: none queued).
+                await AsyncSignal.WaitAsync(woken, wait, _time, ct).ConfigureAwait(false);
                 continue;
             }
             await _slots.WaitAsync(ct).ConfigureAwait(false);

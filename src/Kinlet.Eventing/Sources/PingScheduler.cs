@@ -48,7 +48,7 @@ public sealed class PingScheduler(
                 {
                     logger.LogError(e, "PingSource reconcile failed: {Error}", e.Message);
                 }
-                await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken)).ConfigureAwait(false);
+                await AsyncSignal.WaitAsync(changed, TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(false);
             }
         }
         finally
