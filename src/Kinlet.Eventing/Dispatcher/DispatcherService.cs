@@ -65,7 +65,7 @@ public sealed class DispatcherService(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                _logger.LogError(e, "Trigger reconcile failed: {Error}", e.Message);
+                DispatcherLog.ReconcileFailed(_logger, e, e.Message);
             }
             await AsyncSignal.WaitAsync(changed, TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(false);
         }
@@ -95,7 +95,7 @@ public sealed class DispatcherService(
             }
             catch (Exception e) when (e is Core.Validation.ValidationException)
             {
-                _logger.LogWarning("Trigger {Namespace}/{Trigger} cannot be dispatched: {Error}", ns, trigger.Metadata.Name, e.Message);
+                DispatcherLog.CannotDispatch(_logger, ns, trigger.Metadata.Name, e.Message);
                 continue;
             }
             if (registry.Dispatchers.TryGetValue(key, out var running))
