@@ -6,6 +6,11 @@ using Kinlet.Serving.Revisions;
 
 namespace Kinlet.Serving.Tests;
 
+/// <summary>The pool is process-wide: these tests run alone, so no request of a parallel test takes the deadline they watch.</summary>
+[CollectionDefinition(nameof(RequestDeadlinePool), DisableParallelization = true)]
+public sealed class RequestDeadlinePool;
+
+[Collection(nameof(RequestDeadlinePool))]
 public sealed class RequestDeadlineTests
 {
     private static RevisionState Revision(long timeoutSeconds, long? responseStartSeconds = null) =>
