@@ -68,8 +68,7 @@ try
     });
 
     builder.Services.AddSingleton(state);
-    builder.Services.AddSingleton<IResourceStore>(_ => LiteDbResourceStore.Open(state.Path));
-    builder.Services.AddSingleton<Kinlet.Store.Secrets.ISecretStore>(_ => Kinlet.Store.Secrets.FileSecretStore.Open(state.Path));
+    builder.Services.AddKinletStore(state.Path);
     builder.Services.AddDockerContainerRuntime(o => o.DockerHost = daemon.DockerHost);
     builder.Services.AddKinletServing();
     builder.Services.PostConfigure<ServingOptions>(o =>
@@ -78,9 +77,6 @@ try
         o.IngressPort = daemon.IngressPort;
         o.DaemonId = state.DaemonId;
     });
-    builder.Services.AddSingleton(_ => Kinlet.Store.Events.LiteDbEventLog.Open(state.Path));
-    builder.Services.AddSingleton<Kinlet.Store.Events.IEventLog>(sp => sp.GetRequiredService<Kinlet.Store.Events.LiteDbEventLog>());
-    builder.Services.AddSingleton<Kinlet.Store.Events.IDeliveryStore>(sp => sp.GetRequiredService<Kinlet.Store.Events.LiteDbEventLog>());
     builder.Services.AddKinletEventing();
     builder.Services.PostConfigure<Kinlet.Eventing.EventingOptions>(o =>
     {
@@ -89,10 +85,6 @@ try
         // Deliveries to services dial the ingress itself; a wildcard listener answers on loopback.
         if (daemon.IngressAddress is not ("*" or "" or "0.0.0.0" or "::")) o.IngressConnectAddress = daemon.IngressAddress;
     });
-
-    // Lifecycle events go to the lifecycle broker and to `kinlet logs` alike.
-    builder.Services.Replace(ServiceDescriptor.Singleton<Kinlet.Core.Events.IPlatformEvents>(sp => new Kinlet.Core.Events.PlatformEventFanOut(
-        sp.GetRequiredService<Kinlet.Eventing.Sources.LifecycleEvents>(), sp.GetRequiredService<Kinlet.Serving.Logs.ServiceActivity>())));
 
     var app = builder.Build();
 

@@ -31,7 +31,9 @@ public static class EventingServiceCollectionExtensions
         services.TryAddSingleton<PingSourceController>();
         services.AddHostedService<PingScheduler>();
         services.TryAddSingleton<LifecycleEvents>();
-        services.Replace(ServiceDescriptor.Singleton<Core.Events.IPlatformEvents>(sp => sp.GetRequiredService<LifecycleEvents>()));
+        // One IPlatformEvents for the whole daemon, fanning out to every layer's sink (serving adds `kinlet logs`).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Events.IPlatformEventSink, Core.Events.PlatformEventSink<LifecycleEvents>>());
+        services.TryAddSingleton<Core.Events.IPlatformEvents>(sp => new Core.Events.PlatformEventFanOut(sp.GetServices<Core.Events.IPlatformEventSink>()));
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleEvents>());
         services.TryAddSingleton<RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());

@@ -39,8 +39,9 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<Logs.RecentInstanceLogs>();
         services.TryAddSingleton<Logs.ServiceActivity>();
         services.TryAddSingleton<Logs.ServiceLogReader>();
-        // Without eventing, the lifecycle still reaches `kinlet logs`; the daemon feeds both (PlatformEventFanOut).
-        services.TryAddSingleton<Core.Events.IPlatformEvents>(sp => sp.GetRequiredService<Logs.ServiceActivity>());
+        // Lifecycle events reach `kinlet logs`, and every other layer's sink (eventing's lifecycle broker), through one fan-out.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Events.IPlatformEventSink, Core.Events.PlatformEventSink<Logs.ServiceActivity>>());
+        services.TryAddSingleton<Core.Events.IPlatformEvents>(sp => new Core.Events.PlatformEventFanOut(sp.GetServices<Core.Events.IPlatformEventSink>()));
         services.TryAddSingleton<ContainerMonitor>();
         services.TryAddSingleton<RevisionActivator>();
         services.TryAddSingleton<ForwardingClient>();

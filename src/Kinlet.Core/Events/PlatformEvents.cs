@@ -30,16 +30,38 @@ public sealed class NoPlatformEvents : IPlatformEvents
     }
 }
 
-/// <summary>The same events to several receivers (the lifecycle broker, <c>kinlet logs</c>), in order; one that throws does not stop the rest.</summary>
-public sealed class PlatformEventFanOut(params IReadOnlyList<IPlatformEvents> targets) : IPlatformEvents
+/// <summary>
+/// One receiver of lifecycle events (the lifecycle broker, <c>kinlet logs</c>). Each layer registers its own
+/// (<see cref="PlatformEventSink{T}"/>); the one <see cref="IPlatformEvents"/> fans out to all of them.
+/// </summary>
+public interface IPlatformEventSink
 {
+    void Emit(PlatformEvent e);
+}
+
+/// <summary>Makes <typeparamref name="T"/> a sink (registered as <c>IPlatformEventSink</c> → <c>PlatformEventSink&lt;T&gt;</c>, once per type).</summary>
+public sealed class PlatformEventSink<T>(T target) : IPlatformEventSink where T : IPlatformEvents
+{
+    public void Emit(PlatformEvent e) => target.Emit(e);
+}
+
+/// <summary>The same events to several receivers (the lifecycle broker, <c>kinlet logs</c>), in order; one that throws does not stop the rest.</summary>
+public sealed class PlatformEventFanOut : IPlatformEvents
+{
+    private readonly Action<PlatformEvent>[] _targets;
+
+    public PlatformEventFanOut(params IReadOnlyList<IPlatformEvents> targets) => _targets = [.. targets.Select(t => (Action<PlatformEvent>)t.Emit)];
+
+    /// <summary>Every registered sink (the daemon's one <see cref="IPlatformEvents"/>).</summary>
+    public PlatformEventFanOut(IEnumerable<IPlatformEventSink> sinks) => _targets = [.. sinks.Select(t => (Action<PlatformEvent>)t.Emit)];
+
     public void Emit(PlatformEvent e)
     {
-        foreach (var target in targets)
+        foreach (var target in _targets)
         {
             try
             {
-                target.Emit(e);
+                target(e);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

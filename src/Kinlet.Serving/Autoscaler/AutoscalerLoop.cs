@@ -48,6 +48,6 @@ public sealed partial class AutoscalerLoop(
         }
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Autoscaler tick failed")]
+    [LoggerMessage(EventId = 310, Level = LogLevel.Error, Message = "Autoscaler tick failed")]
     private partial void LogTickFailed(Exception exception);
 }

@@ -75,6 +75,6 @@ public sealed partial class RevisionGcRunner(
             meta.Annotations?.GetValueOrDefault(KnownKeys.NoGcAnnotation) == "true");
     }
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Revision GC deleted {Namespace}/{Revision}")]
+    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Revision GC deleted {Namespace}/{Revision}")]
     private partial void LogCollected(string @namespace, string revision);
 }
