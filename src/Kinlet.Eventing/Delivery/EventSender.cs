@@ -18,7 +18,7 @@ public sealed record DeliveryResult(bool Success, int? Status, byte[] Body, stri
 /// <c>knativebrokerttl</c>. A 2xx answer that is a CloudEvent is a reply; a 2xx with another non-empty body is a
 /// failure (Knative answers such a delivery 502). One shared handler for every delivery.
 /// </summary>
-public sealed class EventSender : IDisposable
+public sealed class EventSender(TimeProvider time) : IDisposable
 {
     private readonly HttpMessageInvoker _http = new(new SocketsHttpHandler
     {
@@ -170,10 +170,10 @@ public sealed class EventSender : IDisposable
         return total == buffer.Length ? buffer : buffer[..total];
     }
 
-    private static TimeSpan? RetryAfter(RetryConditionHeaderValue? value) => value switch
+    private TimeSpan? RetryAfter(RetryConditionHeaderValue? value) => value switch
     {
         { Delta: { } d } => d,
-        { Date: { } date } => date - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero,
+        { Date: { } date } => date - time.GetUtcNow() is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero,
         _ => null,
     };
 

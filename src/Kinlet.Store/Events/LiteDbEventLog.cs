@@ -25,6 +25,7 @@ public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDi
     private readonly Channel<WriteOp> _queue = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, long> _last = new(StringComparer.Ordinal);
     private readonly Task _writer;
+    private readonly TimeProvider _time;
 
     /// <summary>One queued write: applied inside the group's transaction, completed after its commit.</summary>
     private abstract class WriteOp
@@ -67,8 +68,10 @@ public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDi
         public override void Fail(Exception e) => Done.TrySetException(e);
     }
 
-    public LiteDbEventLog(string path)
+    /// <param name="time">stamps each committed batch's arrival time (retention by age reads it); the system clock by default</param>
+    public LiteDbEventLog(string path, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
         _events = _db.GetCollection(Collection);
@@ -79,7 +82,7 @@ public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDi
         _writer = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    public static LiteDbEventLog Open(string stateDir) => new(Path.Combine(stateDir, "events.db"));
+    public static LiteDbEventLog Open(string stateDir, TimeProvider? time = null) => new(Path.Combine(stateDir, "events.db"), time);
 
     private static string Stream(string ns, string broker) => ns + "/" + broker + "/";
 
@@ -132,7 +135,7 @@ public sealed partial class LiteDbEventLog : IEventLog, IDeliveryStore, IAsyncDi
         try
         {
             _db.BeginTrans();
-            var now = DateTime.UtcNow;
+            var now = _time.GetUtcNow().UtcDateTime;
             foreach (var op in batch) op.Apply(this, next, now);
             foreach (var (stream, seq) in next) _heads.Upsert(new BsonDocument { ["_id"] = stream, ["last"] = seq });
             _db.Commit();

@@ -83,4 +83,21 @@ public sealed class CesqlParserTests
         if (value is int length) Assert.Equal(3, length);
         else Assert.Equal(expected, value);
     }
+
+    [Theory]
+    [InlineData("TRUE", true)]
+    [InlineData("1 = 1", true)]
+    [InlineData("FALSE", false)]
+    [InlineData("STRING(TRUE)", false)]   // the text "true", not the Boolean: a filter lets nothing through
+    [InlineData("'true'", false)]
+    [InlineData("1", false)]
+    [InlineData("myext", false)]          // an extension attribute whose value is the string "true"
+    [InlineData("BOOL(myext)", true)]     // an explicit cast is the author's way to ask for that
+    [InlineData("myext = 'true'", true)]
+    [InlineData("missing", false)]        // evaluation error: no match
+    public void A_filter_passes_only_on_the_boolean_true_without_error(string expression, bool expected)
+    {
+        var attributes = new Dictionary<string, CesqlValue> { ["myext"] = CesqlValue.Of("true") };
+        Assert.Equal(expected, CesqlExpression.Parse(expression).Matches((string n, out CesqlValue v) => attributes.TryGetValue(n, out v)));
+    }
 }

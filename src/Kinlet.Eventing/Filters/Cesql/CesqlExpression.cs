@@ -38,12 +38,14 @@ public sealed class CesqlExpression
     /// <summary>The value and the first evaluation error, as the spec defines them.</summary>
     public CesqlResult Evaluate(CesqlAttributes attributes) => _root.Evaluate(attributes);
 
-    /// <summary>A filter's verdict: true only for a boolean true reached without any error.</summary>
+    /// <summary>
+    /// A filter's verdict: true only for a Boolean true reached without any error. No cast: the spec passes an
+    /// event only when the expression itself is the Boolean true, so <c>STRING(TRUE)</c> or an attribute
+    /// holding the text "true" does not let it through.
+    /// </summary>
     public bool Matches(CesqlAttributes attributes)
     {
         var r = Evaluate(attributes);
-        if (r.Failed) return false;
-        var (b, error) = r.Value.CastTo(CesqlType.Boolean);
-        return error == CesqlErrorKind.None && b.Boolean;
+        return !r.Failed && r.Value.Type == CesqlType.Boolean && r.Value.Boolean;
     }
 }
