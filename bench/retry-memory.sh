@@ -17,6 +17,8 @@
 #   --ref REV        build and run the bench against REV (e.g. 062a664) instead of this checkout
 #   --label NAME     write bench/results/<date>-retry-memory-NAME.md (default with --ref: ref-<short sha>)
 #   --keep           keep the temp dir (REV's worktree)
+#   --from-raw DIR   no build, no run: write the report again from an earlier run's DIR/samples.txt (give the
+#                    same options as that run; the report's command stays the run's own)
 #
 # No engine, no kinletd: talks only to 127.0.0.1. Exits non-zero when something breaks.
 set -euo pipefail
@@ -36,6 +38,7 @@ BACKOFF=PT0.05S
 REF=""
 LABEL=""
 KEEP=""
+FROM_RAW=""
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 need_value() { (($# >= 2)) || die "$1 needs a value (try --help)"; }
@@ -49,6 +52,7 @@ while (($#)); do
     --ref) need_value "$@"; REF="$2"; shift ;;
     --label) need_value "$@"; LABEL="$2"; shift ;;
     --keep) KEEP=1 ;;
+    --from-raw) need_value "$@"; FROM_RAW="$2"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
     esac
@@ -81,7 +85,13 @@ bench_cleanup() {
 
 bench_prepare "retry-memory${LABEL:+-$LABEL}" --no-engine
 
-if [[ -z "$REF_SHA" ]]; then
+SAMPLES="$RAW/samples.txt"
+if [[ -n "$FROM_RAW" ]]; then
+    [[ -f "$FROM_RAW/samples.txt" ]] || die "--from-raw: no samples.txt in '$FROM_RAW'"
+    SAMPLES="$FROM_RAW/samples.txt"
+    GIT_REV="${REF_SHA:0:7}"
+    [[ -n "$GIT_REV" ]] || GIT_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+elif [[ -z "$REF_SHA" ]]; then
     bench_build_tool RetryBench
     TOOL="$BENCH_CACHE/retrybench/RetryBench.dll"
     GIT_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -107,15 +117,17 @@ else
     GIT_REV="${REF_SHA:0:7}"
 fi
 
+if [[ -z "$FROM_RAW" ]]; then
 log "RetryBench ($GIT_REV): $MINUTES min, a sample every $SAMPLE s"
 if ! dotnet "$TOOL" --minutes "$MINUTES" --sample "$SAMPLE" --rate "$RATE" --retries "$RETRIES" --backoff "$BACKOFF" \
     >"$RAW/samples.txt" 2>"$RAW/samples.err"; then
     tail -n 15 "$RAW/samples.err" | sed 's/^/    /' >&2
     die "RetryBench failed (stderr: $RAW/samples.err)"
 fi
+fi
 
 # kv LINE KEY: KEY's value on a key=value line.
-kv() { sed -nE "s/(^| )$2=([^ ]*).*/\2/p" <<<"$1"; }
+kv() { sed -nE "s/^(.* )?$2=([^ ]*).*/\2/p" <<<"$1"; }
 
 OUT="$RESULTS_DIR/$DAY-retry-memory${LABEL:+-$LABEL}.md"
 {
@@ -123,12 +135,13 @@ OUT="$RESULTS_DIR/$DAY-retry-memory${LABEL:+-$LABEL}.md"
     printf 'Machine: %s × %s, Linux %s. RetryBench (Release, workstation GC) hosts AddKinletEventing() over a LiteDB store and event log, a broker and a trigger whose subscriber (Kestrel, 127.0.0.1) always answers 500; %s events/s for %s min, each tried 1 + %s times (linear from %s), then kept as failed. A sample every %s s after a full GC: RSS (VmRSS), GC heap (`GC.GetTotalMemory(true)`), live timers (`Timer.ActiveCount`) and the callbacks registered on the dispatcher'"'"'s CancellationTokenSources (reflection).\n\n' \
         "$(nproc)" "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" "$(uname -r)" "$RATE" "$MINUTES" "$RETRIES" "$BACKOFF" "$SAMPLE"
     printf 'Command: `%s`\n\n' "$REPRO_CMD"
+    [[ -z "$FROM_RAW" ]] || printf 'Table written again from that run'"'"'s raw samples (`%s`) by the same command with `--from-raw %s`.\n\n' "${SAMPLES#"$REPO_ROOT"/}" "${FROM_RAW#"$REPO_ROOT"/}"
     printf '| t (s) | RSS (MB) | GC heap (MB) | timers | registrations | events in | attempts |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
     while read -r line; do
         printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$line" t_s)" "$(kv "$line" rss_mb)" "$(kv "$line" gc_heap_mb)" \
             "$(kv "$line" timers)" "$(kv "$line" registrations)" "$(kv "$line" published)" "$(kv "$line" attempts)"
-    done < <(grep '^sample ' "$RAW/samples.txt")
-    printf '\n`%s`\n' "$(grep '^summary ' "$RAW/samples.txt" || echo 'summary missing')"
+    done < <(grep '^sample ' "$SAMPLES")
+    printf '\n`%s`\n' "$(grep '^summary ' "$SAMPLES" || echo 'summary missing')"
 } >"$OUT"
 
 echo
