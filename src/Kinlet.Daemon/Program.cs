@@ -8,7 +8,6 @@ using Kinlet.Daemon.Ingress;
 using Kinlet.Serving;
 using Kinlet.Serving.Forwarding;
 using Kinlet.Store;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -87,6 +86,8 @@ try
     });
 
     var app = builder.Build();
+    // Every layer's settings at once (ValidateOnStart), before anything below reads one of them and fails alone.
+    app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
 
     // The ingress port never reaches the control API: requests are split by the port they arrived on.
     var ingress = app.Services.GetRequiredService<IngressHandler>();
@@ -114,6 +115,12 @@ try
     await app.RunAsync();
     return 0;
 }
+catch (Exception e) when (SettingErrors(e) is { Count: > 0 } errors)
+{
+    // A bad setting (ValidateOnStart, or an options value read while wiring up): one line each, naming it; exit 2.
+    foreach (var error in errors) await Console.Error.WriteLineAsync("kinletd: " + error);
+    return 2;
+}
 catch (Exception e) when (e is not OperationCanceledException)
 {
     Log.Fatal(e, "kinletd could not run: {Error}", e.Message);
@@ -123,3 +130,11 @@ finally
 {
     await Log.CloseAndFlushAsync();
 }
+
+static IReadOnlyList<string> SettingErrors(Exception e) => e switch
+{
+    Microsoft.Extensions.Options.OptionsValidationException v => [.. v.Failures],
+    AggregateException a when a.InnerExceptions.All(i => i is Microsoft.Extensions.Options.OptionsValidationException) =>
+        [.. a.InnerExceptions.SelectMany(i => ((Microsoft.Extensions.Options.OptionsValidationException)i).Failures)],
+    _ => [],
+};

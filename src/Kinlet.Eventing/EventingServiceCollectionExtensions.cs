@@ -7,6 +7,7 @@ using Kinlet.Eventing.Sources;
 using Kinlet.Eventing.Ingress;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Kinlet.Eventing;
 
@@ -15,7 +16,8 @@ public static class EventingServiceCollectionExtensions
     /// <summary>Brokers, their ingress, triggers and their dispatchers; the store and the event log (<see cref="Store.Events.IEventLog"/> and <see cref="Store.Events.IDeliveryStore"/>) come from the daemon.</summary>
     public static IServiceCollection AddKinletEventing(this IServiceCollection services)
     {
-        services.AddOptions<EventingOptions>().BindConfiguration(EventingOptions.Section);
+        services.AddOptions<EventingOptions>().BindConfiguration(EventingOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventingOptions>, EventingOptionsValidation>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BrokerController>();
         services.TryAddSingleton<TriggerController>();

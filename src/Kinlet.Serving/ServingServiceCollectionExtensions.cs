@@ -7,6 +7,7 @@ using Kinlet.Serving.Revisions;
 using Kinlet.Serving.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Kinlet.Serving;
 
@@ -15,13 +16,15 @@ public static class ServingServiceCollectionExtensions
     /// <summary>Router, activator, reconciler and service controller; the store and container runtime come from their own Add* calls.</summary>
     public static IServiceCollection AddKinletServing(this IServiceCollection services)
     {
-        services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section);
+        services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServingOptions>, ServingOptionsValidation>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RevisionRegistry>();
         services.TryAddSingleton<ReconcileQueue>();
         services.TryAddSingleton<IDemandSignal>(sp => sp.GetRequiredService<ReconcileQueue>());
         services.TryAddSingleton<Router>();
-        services.AddOptions<AutoscalerOptions>().BindConfiguration(AutoscalerOptions.Section);
+        services.AddOptions<AutoscalerOptions>().BindConfiguration(AutoscalerOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AutoscalerOptions>, AutoscalerOptionsValidation>());
         services.TryAddSingleton<KpaScalePolicy>();
         services.TryAddSingleton<IScalePolicy>(sp => sp.GetRequiredService<KpaScalePolicy>());
         services.TryAddSingleton<AutoscalerLoop>();
@@ -30,7 +33,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<HealthMonitor>();
         services.TryAddSingleton<InstanceWork>();
         services.TryAddSingleton<IRevisionLifecycle>(sp => sp.GetRequiredService<ReconcileQueue>());
-        services.AddOptions<RevisionGc.RevisionGcOptions>().BindConfiguration(RevisionGc.RevisionGcOptions.Section);
+        services.AddOptions<RevisionGc.RevisionGcOptions>().BindConfiguration(RevisionGc.RevisionGcOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RevisionGc.RevisionGcOptions>, RevisionGc.RevisionGcOptionsValidation>());
         services.TryAddSingleton<RevisionGc.RevisionGcRunner>();
         services.TryAddSingleton<ServiceController>();
         services.TryAddSingleton<Secrets.SecretController>();

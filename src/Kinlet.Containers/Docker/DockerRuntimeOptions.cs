@@ -3,6 +3,9 @@ namespace Kinlet.Containers.Docker;
 /// <summary>How to reach the engine and how long to wait for it. Mutable so that options binding and <c>Configure</c> can set it.</summary>
 public sealed record DockerRuntimeOptions
 {
+    /// <summary>Where the bounds are read from in kinletd's configuration (<c>--Kinlet:Docker:CallTimeout 00:00:10</c>).</summary>
+    public const string Section = "Kinlet:Docker";
+
     /// <summary>Engine endpoint (unix:///var/run/docker.sock, tcp://..., a podman socket); null: $DOCKER_HOST, else the default socket.</summary>
     public string? DockerHost { get; set; }
 
