@@ -41,7 +41,7 @@ public sealed class RetentionService(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError(e, "Broker log retention failed: {Error}", e.Message);
+                RetentionLog.Failed(logger, e, e.Message);
             }
         }
     }
@@ -69,12 +69,11 @@ public sealed class RetentionService(
                 // A bounded slice per round: one huge delete would hold the log's write lock (and ingest) for seconds.
                 var through = Math.Min(decision.ThroughSequence, first + MaxPerRound - 1);
                 var n = log.Prune(ns, name, through, decision.OnlyOlderThanCutoff ? time.GetUtcNow() - _options.RetentionAge : null);
-                if (n > 0) logger.LogInformation("Broker {Namespace}/{Broker}: pruned {Count} delivered events", ns, name, n);
+                if (n > 0) RetentionLog.Pruned(logger, ns, name, n);
                 pruned += n;
             }
             if (decision.UndeliveredOverCap > 0)
-                logger.LogWarning("Broker {Namespace}/{Broker}: its log is {Over} events over the cap of {Max}, all undelivered; they are kept until their triggers finish with them",
-                    ns, name, decision.UndeliveredOverCap, _options.RetentionMaxEvents);
+                RetentionLog.OverCap(logger, ns, name, decision.UndeliveredOverCap, _options.RetentionMaxEvents);
         }
         return pruned;
     }

@@ -64,7 +64,7 @@ public sealed class LifecycleEvents(
                 while (batch.Count < 256 && _queue.Reader.TryRead(out var e)) batch.Add(ToCloudEvent(e, time.GetUtcNow()));
                 if (!brokers.Exists(target.Namespace, target.Name))
                 {
-                    logger.LogDebug("Lifecycle broker {Namespace}/{Broker} does not exist: {Count} events not kept", target.Namespace, target.Name, batch.Count);
+                    SourcesLog.LifecycleBrokerMissing(logger, target.Namespace, target.Name, batch.Count);
                     continue;
                 }
                 try
@@ -73,7 +73,7 @@ public sealed class LifecycleEvents(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    logger.LogWarning(ex, "Lifecycle events could not be stored in {Namespace}/{Broker}: {Error}", target.Namespace, target.Name, ex.Message);
+                    SourcesLog.LifecycleStoreFailed(logger, ex, target.Namespace, target.Name, ex.Message);
                 }
             }
         }

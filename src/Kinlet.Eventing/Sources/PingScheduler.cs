@@ -46,7 +46,7 @@ public sealed class PingScheduler(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "PingSource reconcile failed: {Error}", e.Message);
+                    SourcesLog.ReconcileFailed(logger, e, e.Message);
                 }
                 await AsyncSignal.WaitAsync(changed, TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(false);
             }
@@ -110,7 +110,7 @@ public sealed class PingScheduler(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "PingSource {Namespace}/{Name} stopped: {Error}", ns, name, e.Message);
+            SourcesLog.Stopped(logger, e, ns, name, e.Message);
         }
     }
 
@@ -149,17 +149,17 @@ public sealed class PingScheduler(
         {
             // In-process and durable: stored before the tick is recorded.
             await publisher.PublishAsync(broker.Namespace ?? ns, broker.Name!, [e], ct).ConfigureAwait(false);
-            logger.LogInformation("PingSource {Namespace}/{Name}: tick {Tick:o} sent to broker {Broker}", ns, source.Metadata.Name, tick, broker.Name);
+            SourcesLog.SentToBroker(logger, ns, source.Metadata.Name, tick, broker.Name);
             return;
         }
         if (sinks.Target(sink, ns) is not { } target)
         {
-            logger.LogWarning("PingSource {Namespace}/{Name}: its sink cannot be resolved; tick {Tick:o} dropped", ns, source.Metadata.Name, tick);
+            SourcesLog.SinkUnresolved(logger, ns, source.Metadata.Name, tick);
             return;
         }
         var result = await sender.SendWithRetriesAsync(target, EventPublisher.AttributeStrings(e), e.Data as byte[], ns,
             options.Value.DeliveryTimeout, null, 3, TimeSpan.FromMilliseconds(500), time, ct).ConfigureAwait(false);
-        if (result.Success) logger.LogInformation("PingSource {Namespace}/{Name}: tick {Tick:o} sent to {Sink}", ns, source.Metadata.Name, tick, target.Uri);
-        else logger.LogWarning("PingSource {Namespace}/{Name}: tick {Tick:o} to {Sink} failed: {Error}", ns, source.Metadata.Name, tick, target.Uri, result.Describe());
+        if (result.Success) SourcesLog.Sent(logger, ns, source.Metadata.Name, tick, target.Uri);
+        else SourcesLog.SendFailed(logger, ns, source.Metadata.Name, tick, target.Uri, result.Describe());
     }
 }
