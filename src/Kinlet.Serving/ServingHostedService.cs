@@ -37,11 +37,10 @@ public sealed partial class ServingHostedService(
 
     public string NotReadyReason => _notReadyReason;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        controller.Initialize();
+        await controller.InitializeAsync().ConfigureAwait(false);
         _loops = RunAsync(_stopping.Token);
-        return Task.CompletedTask;
     }
 
     // Adoption comes before the loops, or the reconciler would start duplicates of instances still running.

@@ -36,9 +36,16 @@ public static class ServingServiceCollectionExtensions
         services.AddOptions<RevisionGc.RevisionGcOptions>().BindConfiguration(RevisionGc.RevisionGcOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RevisionGc.RevisionGcOptions>, RevisionGc.RevisionGcOptionsValidation>());
         services.TryAddSingleton<RevisionGc.RevisionGcRunner>();
+        services.TryAddSingleton<ServingWriteLoop>();
+        services.TryAddSingleton<ServiceRevisionIndex>();
+        services.TryAddSingleton<Routing.RouteTableBuilder>();
+        services.TryAddSingleton<ServiceStatusRefresher>();
+        services.TryAddSingleton<ServiceWriter>();
+        services.TryAddSingleton<ServiceQueries>();
         services.TryAddSingleton<ServiceController>();
         services.TryAddSingleton<Secrets.SecretController>();
-        services.TryAddSingleton<IRevisionStatusSink>(sp => sp.GetRequiredService<ServiceController>());
+        services.TryAddSingleton<RevisionStatusRecorder>();
+        services.TryAddSingleton<IRevisionStatusSink>(sp => sp.GetRequiredService<RevisionStatusRecorder>());
         services.TryAddSingleton<Reconciler.RevisionReconciler>();
         services.TryAddSingleton<Logs.RecentInstanceLogs>();
         services.TryAddSingleton<Logs.ServiceActivity>();

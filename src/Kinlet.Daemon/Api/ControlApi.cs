@@ -42,12 +42,12 @@ public static class ControlApi
         s.MapPost("/namespaces/{ns}/services", async (string ns, HttpContext http, ServiceController c) =>
         {
             var service = await ReadServiceAsync(http, ns, null).ConfigureAwait(false);
-            return Json(c.Create(service), StatusCodes.Status201Created);
+            return Json(await c.CreateAsync(service).ConfigureAwait(false), StatusCodes.Status201Created);
         });
         s.MapPut("/namespaces/{ns}/services/{name}", async (string ns, string name, HttpContext http, ServiceController c) =>
         {
             var service = await ReadServiceAsync(http, ns, name).ConfigureAwait(false);
-            return Json(c.Replace(service));
+            return Json(await c.ReplaceAsync(service).ConfigureAwait(false));
         });
         // Kinlet's own sub-resource: the service's instance output and kinletd's lines about it, as NDJSON.
         s.MapGet("/namespaces/{ns}/services/{name}/logs", ServiceLogsEndpoint.HandleAsync);

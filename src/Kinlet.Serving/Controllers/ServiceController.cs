@@ -1,76 +1,76 @@
-using Kinlet.Core.Events;
 using Kinlet.Core.Model;
-using Kinlet.Serving.Reconciler;
 using Kinlet.Serving.Revisions;
-using Kinlet.Serving.Routing;
-using Kinlet.Store;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Kinlet.Serving.Controllers;
 
 /// <summary>
-/// The serving resources' front door for the daemon's API and the CLI: composes the reads
-/// (<see cref="ServiceQueries"/>), the writes (<see cref="ServiceWriter"/>), the reconciler's status
-/// verdicts (<see cref="RevisionStatusRecorder"/>), status refresh (<see cref="ServiceStatusRefresher"/>)
-/// and the route table (<see cref="RouteTableBuilder"/>). Holds no logic of its own.
+/// The serving resources' API for the daemon: reads go to <see cref="ServiceQueries"/> directly; writes
+/// run on <see cref="ServingWriteLoop"/> through <see cref="ServiceWriter"/>, and deletes then wait (bounded)
+/// until the reconcile loop has stopped the revisions' instances.
 /// </summary>
-public sealed class ServiceController : IRevisionStatusSink
+public sealed class ServiceController(ServiceQueries queries, ServiceWriter writer, ServingWriteLoop writes)
 {
-    private readonly IResourceStore _store;
-    private readonly RevisionRegistry _registry;
-    private readonly ServiceWriteGate _gate = new();
-    private readonly ServiceQueries _queries;
-    private readonly ServiceWriter _writer;
-    private readonly ServiceStatusRefresher _refresher;
-    private readonly RevisionStatusRecorder _recorder;
-    private readonly RouteTableBuilder _routes;
-
-    public ServiceController(IResourceStore store, RevisionRegistry registry, ReconcileQueue queue, Router router,
-        IOptions<ServingOptions> options, TimeProvider time, ILogger<ServiceController> logger, IPlatformEvents? events = null)
+    public Task InitializeAsync() => writes.RunAsync(() =>
     {
-        var platformEvents = events ?? NoPlatformEvents.Instance;
-        _store = store;
-        _registry = registry;
-        _routes = new RouteTableBuilder(registry, router, options.Value);
-        _queries = new ServiceQueries(store, registry);
-        _refresher = new ServiceStatusRefresher(store, queue, _routes, options.Value, time, platformEvents);
-        _recorder = new RevisionStatusRecorder(store, _gate, _refresher, time, platformEvents);
-        _writer = new ServiceWriter(store, registry, queue, _gate, _refresher, _routes, options.Value, time, logger, platformEvents);
+        writer.Initialize();
+        return true;
+    });
+
+    public IReadOnlyList<Service> List(string? @namespace) => queries.List(@namespace);
+
+    public Service Get(string @namespace, string name) => queries.Get(@namespace, name);
+
+    public IReadOnlyList<Revision> ListRevisions(string? @namespace, string? service) => queries.ListRevisions(@namespace, service);
+
+    public Revision GetRevision(string @namespace, string name) => queries.GetRevision(@namespace, name);
+
+    public IReadOnlyList<Configuration> ListConfigurations(string? @namespace) => queries.ListConfigurations(@namespace);
+
+    public Configuration GetConfiguration(string @namespace, string name) => queries.GetConfiguration(@namespace, name);
+
+    public IReadOnlyList<Route> ListRoutes(string? @namespace) => queries.ListRoutes(@namespace);
+
+    public Route GetRoute(string @namespace, string name) => queries.GetRoute(@namespace, name);
+
+    public Task<Service> CreateAsync(Service input) => writes.RunAsync(() => writer.Create(input));
+
+    public Task<Service> ReplaceAsync(Service input) => writes.RunAsync(() => writer.Replace(input));
+
+    /// <summary>Deletes the service and its revisions, and returns once their containers are gone (bounded).</summary>
+    public async Task<Service> DeleteAsync(string @namespace, string name, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        var (service, stopping) = await writes.RunAsync(() => writer.Delete(@namespace, name)).ConfigureAwait(false);
+        await WaitForNoInstancesAsync(stopping, bound, cancellationToken).ConfigureAwait(false);
+        return service;
     }
 
-    /// <summary>Loads every revision into the runtime registry and recomputes every status (daemon start).</summary>
-    public void Initialize()
+    public async Task<Revision> DeleteRevisionAsync(string @namespace, string name, TimeSpan bound, CancellationToken cancellationToken)
     {
-        lock (_gate.Lock)
+        var (revision, state) = await writes.RunAsync(() => writer.DeleteRevision(@namespace, name)).ConfigureAwait(false);
+        if (state is not null) await WaitForNoInstancesAsync([state], bound, cancellationToken).ConfigureAwait(false);
+        return revision;
+    }
+
+    private async Task WaitForNoInstancesAsync(List<RevisionState> states, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(bound);
+        try
         {
-            foreach (var revision in _store.List<Revision>(Kinds.Revision, null))
-                _registry.GetOrAdd(revision);
-            foreach (var service in _store.List<Service>(Kinds.Service, null))
-                _refresher.Refresh(service.Metadata.Namespace!, service.Metadata.Name!, publish: false);
-            _routes.Publish();
+            foreach (var state in states)
+            {
+                while (true)
+                {
+                    var changed = state.Changed;
+                    if (state.Instances().Length == 0) break;
+                    await changed.WaitAsync(cts.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Bounded: the reconciler keeps going; the caller gets its answer.
         }
     }
 
-    public IReadOnlyList<Service> List(string? @namespace) => _queries.List(@namespace);
-    public Service Get(string @namespace, string name) => _queries.Get(@namespace, name);
-    public IReadOnlyList<Revision> ListRevisions(string? @namespace, string? service) => _queries.ListRevisions(@namespace, service);
-    public Revision GetRevision(string @namespace, string name) => _queries.GetRevision(@namespace, name);
-    public IReadOnlyList<Configuration> ListConfigurations(string? @namespace) => _queries.ListConfigurations(@namespace);
-    public Configuration GetConfiguration(string @namespace, string name) => _queries.GetConfiguration(@namespace, name);
-    public IReadOnlyList<Route> ListRoutes(string? @namespace) => _queries.ListRoutes(@namespace);
-    public Route GetRoute(string @namespace, string name) => _queries.GetRoute(@namespace, name);
-
-    public Service Create(Service input) => _writer.Create(input);
-    public Service Replace(Service input) => _writer.Replace(input);
-
-    public Task<Service> DeleteAsync(string @namespace, string name, TimeSpan bound, CancellationToken cancellationToken) =>
-        _writer.DeleteAsync(@namespace, name, bound, cancellationToken);
-
-    public Task<Revision> DeleteRevisionAsync(string @namespace, string name, TimeSpan bound, CancellationToken cancellationToken) =>
-        _writer.DeleteRevisionAsync(@namespace, name, bound, cancellationToken);
-
-    public void RevisionReady(RevisionState revision) => _recorder.RevisionReady(revision);
-    public void RevisionFailed(RevisionState revision, RevisionFailure failure) => _recorder.RevisionFailed(revision, failure);
-    public void RevisionProgress(RevisionState revision, string message) => _recorder.RevisionProgress(revision, message);
 }

@@ -1,12 +1,11 @@
-using Kinlet.Core.Model;
-using Kinlet.Core.Serving;
 using Kinlet.Core.Validation;
+using Kinlet.Core.Model;
 using Kinlet.Serving.Revisions;
 using Kinlet.Store;
 
 namespace Kinlet.Serving.Controllers;
 
-/// <summary>Reads of services, revisions, configurations and routes; revisions carry the live instance counts.</summary>
+/// <summary>Reads of the serving resources, straight from the store (no lock), with a revision's live counts overlaid.</summary>
 public sealed class ServiceQueries(IResourceStore store, RevisionRegistry registry)
 {
     public IReadOnlyList<Service> List(string? @namespace) => store.List<Service>(Kinds.Service, @namespace);
@@ -34,19 +33,20 @@ public sealed class ServiceQueries(IResourceStore store, RevisionRegistry regist
     public Route GetRoute(string @namespace, string name) =>
         store.Get<Route>(Kinds.Route, @namespace, name) ?? throw new ResourceNotFoundException(Kinds.Route, name);
 
-    /// <summary>Instance counts are runtime facts: read them live, never from the store.</summary>
+    /// <summary>Instance counts are runtime facts: read them live (the reconcile loop's published view), never from the store.</summary>
     private Revision WithLiveCounts(Revision revision)
     {
         if (registry.Find(revision.Metadata.Namespace!, revision.Metadata.Name!) is { } state)
         {
             revision.Status ??= new RevisionStatus();
             var status = revision.Status;
+            var view = state.View;
             status.ActualReplicas = state.ReadyCount;
-            status.DesiredReplicas = state.DesiredScale;
-            status.StartingReplicas = state.StartingCount;
+            status.DesiredReplicas = view.DesiredScale;
+            status.StartingReplicas = view.Starting;
             status.QueuedRequests = state.Waiting;
-            status.Restarts = state.Restarts;
-            if (state.LastDecision is { } decision)
+            status.Restarts = view.Restarts;
+            if (view.Decision is { } decision)
             {
                 status.Panicking = decision.Panicking;
                 status.ScaleReason = decision.Reason;

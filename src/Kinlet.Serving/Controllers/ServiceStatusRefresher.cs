@@ -1,35 +1,44 @@
 using Kinlet.Core.Events;
+using Kinlet.Core.Json;
 using Kinlet.Core.Model;
-using Kinlet.Core.Serving;
 using Kinlet.Serving.Reconciler;
 using Kinlet.Serving.Routing;
 using Kinlet.Store;
-using static Kinlet.Serving.Controllers.ServiceDocuments;
+using Microsoft.Extensions.Options;
 
 namespace Kinlet.Serving.Controllers;
 
 /// <summary>
-/// Recomputes a service's status from its revisions, stores what changed, tells the reconciler which
-/// revisions are routed or newest, records the routing-state labels and hands the result to the route
-/// table. Callers hold the <see cref="ServiceWriteGate"/>.
+/// Recomputes a service's status from its own revisions (found through <see cref="ServiceRevisionIndex"/>,
+/// not a namespace scan), stores what changed, records each revision's routing state, tells the reconcile
+/// loop which revisions are routed or newest, and updates the service's routes. Runs on the write loop.
 /// </summary>
-public sealed class ServiceStatusRefresher(IResourceStore store, ReconcileQueue queue, RouteTableBuilder routes,
-    ServingOptions options, TimeProvider time, IPlatformEvents events)
+public sealed class ServiceStatusRefresher(
+    IResourceStore store,
+    ServiceRevisionIndex index,
+    IRevisionLifecycle lifecycle,
+    RouteTableBuilder routes,
+    IOptions<ServingOptions> options,
+    TimeProvider time,
+    IPlatformEvents? events = null)
 {
-    public Service? Refresh(string ns, string name, bool publish)
+    private readonly ServingOptions _options = options.Value;
+    private readonly IPlatformEvents _events = events ?? NoPlatformEvents.Instance;
+
+    public Service? Refresh(string ns, string name, bool publish = true)
     {
         var service = store.Get<Service>(Kinds.Service, ns, name);
         if (service is null) return null;
         var configuration = store.Get<Configuration>(Kinds.Configuration, ns, name);
         var route = store.Get<Route>(Kinds.Route, ns, name);
-        var revisions = store.List<Revision>(Kinds.Revision, ns)
-            .Where(r => r.Metadata.Label(KnownKeys.ServiceLabel) == name)
-            .ToList();
+        var revisions = new List<Revision>();
+        foreach (var revisionName in index.Of(ns, name))
+            if (store.Get<Revision>(Kinds.Revision, ns, revisionName) is { } r) revisions.Add(r);
 
         var readyBefore = service.Status?.Conditions.Get(ConditionTypes.Ready)?.Status;
-        var result = ServiceStatusBuilder.Build(service, configuration, revisions, options.Domain, options.IngressPort, time.GetUtcNow());
+        var result = ServiceStatusBuilder.Build(service, configuration, revisions, _options.Domain, _options.IngressPort, time.GetUtcNow());
         if (result.Service.Status?.Conditions.Get(ConditionTypes.Ready) is { Status: ConditionStatus.True } && readyBefore != ConditionStatus.True)
-            events.Emit(new PlatformEvent("dev.kinlet.service.ready", ns, "service", name, new Dictionary<string, object?>
+            _events.Emit(new PlatformEvent("dev.kinlet.service.ready", ns, "service", name, new Dictionary<string, object?>
             {
                 ["url"] = result.Service.Status.Url,
                 ["latestReadyRevisionName"] = result.Service.Status.LatestReadyRevisionName,
@@ -37,12 +46,12 @@ public sealed class ServiceStatusRefresher(IResourceStore store, ReconcileQueue 
 
         if (result.ServiceChanged) store.Put(Kinds.Service, ns, name, result.Service);
         if (configuration is not null && result.ConfigurationStatus is not null
-            && Canonical(configuration.Status) != Canonical(result.ConfigurationStatus))
+            && CanonicalJson.Of(configuration.Status) != CanonicalJson.Of(result.ConfigurationStatus))
         {
             configuration.Status = result.ConfigurationStatus;
             store.Put(Kinds.Configuration, ns, name, configuration);
         }
-        if (route is not null && Canonical(route.Status) != Canonical(result.RouteStatus))
+        if (route is not null && CanonicalJson.Of(route.Status) != CanonicalJson.Of(result.RouteStatus))
         {
             route.Status = result.RouteStatus;
             store.Put(Kinds.Route, ns, name, route);
@@ -51,11 +60,11 @@ public sealed class ServiceStatusRefresher(IResourceStore store, ReconcileQueue 
         foreach (var r in revisions)
         {
             var routed = result.RoutedRevisions.Contains(r.Metadata.Name!);
-            queue.Observe(r, routed, latestCreated: r.Metadata.Name == result.LatestCreatedRevisionName);
+            lifecycle.Observe(r, routed, latestCreated: r.Metadata.Name == result.LatestCreatedRevisionName);
             RecordRoutingState(ns, r, routed);
         }
 
-        routes.Set(ns, name, result, publish);
+        routes.Update(ns, name, result, publish);
         return result.Service;
     }
 

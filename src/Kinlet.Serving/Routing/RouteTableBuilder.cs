@@ -2,46 +2,52 @@ using Kinlet.Core.Model;
 using Kinlet.Core.Serving;
 using Kinlet.Serving.Controllers;
 using Kinlet.Serving.Revisions;
+using Microsoft.Extensions.Options;
 
 namespace Kinlet.Serving.Routing;
 
 /// <summary>
-/// Keeps each service's host entries and publishes the whole table as one immutable snapshot, so
-/// the data plane reads it without locks. A service's change rebuilds only that service's entries.
+/// Builds the router's table one service at a time: a status refresh replaces only that service's entries
+/// and publishes a new immutable table (swapped whole); nothing is read from the store. Called on the write loop only.
 /// </summary>
-public sealed class RouteTableBuilder(RevisionRegistry registry, Router router, ServingOptions options)
+public sealed class RouteTableBuilder(Router router, RevisionRegistry registry, IOptions<ServingOptions> options)
 {
-    private readonly Lock _gate = new();
-    private readonly Dictionary<(string Ns, string Name), KeyValuePair<string, RouteEntry>[]> _routes = new();
+    private readonly string _domain = options.Value.Domain;
+    private readonly Dictionary<(string Ns, string Name), KeyValuePair<string, RouteEntry>[]> _byService = [];
+    private bool _dirty = true;
 
-    /// <summary>Replaces the service's entries; publishes when asked (start-up publishes once at the end).</summary>
-    public void Set(string ns, string name, ServiceStatusBuilder.Result result, bool publish)
+    /// <summary>Replaces the service's hosts from its freshly computed status; publishes unless <paramref name="publish"/> is false.</summary>
+    public void Update(string ns, string name, ServiceStatusBuilder.Result result, bool publish = true)
     {
-        var entries = BuildEntries(ns, name, result);
-        lock (_gate)
-        {
-            _routes[(ns, name)] = entries;
-            if (publish) PublishLocked();
-        }
+        _byService[(ns, name)] = Entries(ns, name, result);
+        _dirty = true;
+        if (publish) Publish();
     }
 
     public void Remove(string ns, string name)
     {
-        lock (_gate)
-        {
-            _routes.Remove((ns, name));
-            PublishLocked();
-        }
+        if (!_byService.Remove((ns, name))) return;
+        _dirty = true;
+        Publish();
     }
 
+    /// <summary>
+    /// The table goes to the router, merged from the services' entries in memory (a host two services
+    /// claim stays with the first).
+    /// </summary>
     public void Publish()
     {
-        lock (_gate) PublishLocked();
+        if (!_dirty) return;
+        _dirty = false;
+        var table = new Dictionary<string, RouteEntry>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entries in _byService.Values)
+            foreach (var (host, entry) in entries)
+                table.TryAdd(host, entry);
+        router.Publish(new RouteTable(table, _domain));
     }
 
-    private KeyValuePair<string, RouteEntry>[] BuildEntries(string ns, string name, ServiceStatusBuilder.Result result)
+    private KeyValuePair<string, RouteEntry>[] Entries(string ns, string name, ServiceStatusBuilder.Result result)
     {
-        var domain = options.Domain;
         var entries = new List<KeyValuePair<string, RouteEntry>>();
 
         RouteEntry Entry(string? tag, IEnumerable<(string Revision, int Percent)> targets)
@@ -59,24 +65,14 @@ public sealed class RouteTableBuilder(RevisionRegistry registry, Router router, 
 
         // In the default namespace the namespaced host (<name>.default.<domain>) works too.
         var main = Entry(null, result.MainTargets);
-        entries.Add(new(TrafficPlanner.ServiceHost(name, ns, domain), main));
-        if (ns == KnativeApi.DefaultNamespace) entries.Add(new($"{name}.{ns}.{domain}", main));
+        entries.Add(new(TrafficPlanner.ServiceHost(name, ns, _domain), main));
+        if (ns == KnativeApi.DefaultNamespace) entries.Add(new($"{name}.{ns}.{_domain}", main));
         foreach (var (tag, rev) in result.TagTargets)
         {
             var tagged = Entry(tag, [(rev, 100)]);
-            entries.Add(new(TrafficPlanner.TagHost(tag, name, ns, domain), tagged));
-            if (ns == KnativeApi.DefaultNamespace) entries.Add(new($"{tag}-{name}.{ns}.{domain}", tagged));
+            entries.Add(new(TrafficPlanner.TagHost(tag, name, ns, _domain), tagged));
+            if (ns == KnativeApi.DefaultNamespace) entries.Add(new($"{tag}-{name}.{ns}.{_domain}", tagged));
         }
         return [.. entries];
-    }
-
-    // In-memory only: the snapshot is built from the per-service entries, never from the store.
-    private void PublishLocked()
-    {
-        var table = new Dictionary<string, RouteEntry>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entries in _routes.Values)
-            foreach (var (host, entry) in entries)
-                table.TryAdd(host, entry);
-        router.Publish(new RouteTable(table, options.Domain));
     }
 }

@@ -136,7 +136,7 @@ public sealed class ServingCore : IAsyncDisposable
         return service;
     }
 
-    public Service Create(Service service) => Controller.Create(service);
+    public Service Create(Service service) => Controller.CreateAsync(service).GetAwaiter().GetResult();
 
     /// <summary>The runtime state of a revision (null until the controller made it).</summary>
     public RevisionState? Revision(string name, string @namespace = "default") => Registry.Find(@namespace, name);
