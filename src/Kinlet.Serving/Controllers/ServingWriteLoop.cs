@@ -75,6 +75,6 @@ public sealed partial class ServingWriteLoop : IDisposable
         _stopping.Dispose();
     }
 
-    [LoggerMessage(EventId = 310, Level = LogLevel.Error, Message = "Writing {What} failed")]
+    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Writing {What} failed")]
     private partial void LogWriteFailed(string what, Exception exception);
 }
