@@ -34,17 +34,17 @@ public sealed class RouteTableBuilderTests
     {
         var registry = new RevisionRegistry();
         var router = new Router();
-        return (new RouteTableBuilder(registry, router, new ServingOptions { Domain = "localhost" }), router, registry);
+        return (new RouteTableBuilder(router, registry, Microsoft.Extensions.Options.Options.Create(new ServingOptions { Domain = "localhost" })), router, registry);
     }
 
     [Fact]
-    public void Set_publishes_the_service_hosts_with_its_revision_and_the_default_namespace_alias()
+    public void Update_publishes_the_service_hosts_with_its_revision_and_the_default_namespace_alias()
     {
         var (builder, router, registry) = Create();
         var rev = Rev("web-00001", "web", "default");
         var state = registry.GetOrAdd(rev);
 
-        builder.Set("default", "web", Result("web", "default", rev), publish: true);
+        builder.Update("default", "web", Result("web", "default", rev), publish: true);
 
         Assert.True(router.Table.TryResolve("web.localhost", out var entry));
         Assert.Same(state, entry!.Pick());
@@ -56,7 +56,7 @@ public sealed class RouteTableBuilderTests
     public void A_service_without_a_revision_routes_to_an_unavailable_entry()
     {
         var (builder, router, _) = Create();
-        builder.Set("default", "web", Result("web", "default", null), publish: true);
+        builder.Update("default", "web", Result("web", "default", null), publish: true);
 
         Assert.True(router.Table.TryResolve("web.localhost", out var entry));
         Assert.Null(entry!.Pick());
@@ -64,11 +64,11 @@ public sealed class RouteTableBuilderTests
     }
 
     [Fact]
-    public void Set_without_publish_keeps_the_old_snapshot_until_Publish()
+    public void Update_without_publish_keeps_the_old_snapshot_until_Publish()
     {
         var (builder, router, _) = Create();
         var before = router.Table;
-        builder.Set("default", "web", Result("web", "default", null), publish: false);
+        builder.Update("default", "web", Result("web", "default", null), publish: false);
         Assert.Same(before, router.Table);
 
         builder.Publish();
@@ -80,8 +80,8 @@ public sealed class RouteTableBuilderTests
     public void Remove_drops_only_that_service_and_leaves_the_old_snapshot_untouched()
     {
         var (builder, router, _) = Create();
-        builder.Set("default", "web", Result("web", "default", null), publish: true);
-        builder.Set("team", "api", Result("api", "team", null), publish: true);
+        builder.Update("default", "web", Result("web", "default", null), publish: true);
+        builder.Update("team", "api", Result("api", "team", null), publish: true);
         var withBoth = router.Table;
 
         builder.Remove("default", "web");
