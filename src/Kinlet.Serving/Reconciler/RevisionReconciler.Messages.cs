@@ -173,11 +173,7 @@ public sealed partial class RevisionReconciler
     {
         if (registry.Find(message.Revision) is not { } revision || BookFor(revision) is not { } book)
         {
-            if (message.Container is { } orphan) work.Run(async () =>
-            {
-                await launcher.RemovePrecreatedAsync(orphan, CancellationToken.None).ConfigureAwait(false);
-                return null;
-            });
+            if (message.Container is { } orphan) RemovePrecreatedInBackground(orphan);
             return;
         }
         book.Precreating = false;
@@ -187,11 +183,7 @@ public sealed partial class RevisionReconciler
             book.Precreated = created;
             return;
         }
-        work.Run(async () =>
-        {
-            await launcher.RemovePrecreatedAsync(created, CancellationToken.None).ConfigureAwait(false);
-            return null;
-        });
+        RemovePrecreatedInBackground(created);
     }
 
     /// <summary>A container stopped without being asked (crash, OOM, docker kill).</summary>

@@ -32,13 +32,8 @@ public sealed partial class RevisionReconciler
                 RemoveInBackground(book.Revision, standby.InstanceName, standby.ContainerId, standby: true, report: null);
                 break;
             case PlanAction.RemovePrecreated:
-                var stale = book.Precreated!;
+                RemovePrecreatedInBackground(book.Precreated!);
                 book.Precreated = null;
-                work.Run(async () =>
-                {
-                    await launcher.RemovePrecreatedAsync(stale, CancellationToken.None).ConfigureAwait(false);
-                    return null;
-                });
                 break;
             case PlanAction.Precreate:
                 book.Precreating = true;
@@ -153,6 +148,14 @@ public sealed partial class RevisionReconciler
             return report is null ? null : new InstanceRemoved(report);
         }, _ => report is null ? null : new InstanceRemoved(report));
     }
+
+    /// <summary>Removes a pre-created container nobody will start; nothing reports back.</summary>
+    private void RemovePrecreatedInBackground(PrecreatedContainer container) =>
+        work.Run(async () =>
+        {
+            await launcher.RemovePrecreatedAsync(container, CancellationToken.None).ConfigureAwait(false);
+            return null;
+        });
 
     /// <summary>
     /// Backs off restarts exponentially. Waiting requests are failed at once when the revision cannot start;
