@@ -17,6 +17,7 @@ public sealed class RevisionSpec
     public long? IdleTimeoutSeconds { get; set; }
     public string? ServiceAccountName { get; set; }
     public List<Container> Containers { get; set; } = [];
+    public List<Volume>? Volumes { get; set; }
     public bool? EnableServiceLinks { get; set; }
 }
 
@@ -34,6 +35,7 @@ public sealed class Container
     public Probe? LivenessProbe { get; set; }
     public SecurityContext? SecurityContext { get; set; }
     public string? ImagePullPolicy { get; set; }
+    public List<VolumeMount>? VolumeMounts { get; set; }
 }
 
 public sealed class EnvVar

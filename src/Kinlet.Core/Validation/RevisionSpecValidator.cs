@@ -58,8 +58,17 @@ public static class RevisionSpecValidator
         }
         if (containers.Count > 1)
             Add("containers", "exactly one container is supported");
+        var volumes = VolumeValidator.ValidateVolumes(spec.Volumes, path + ".volumes", errors);
+        var mounted = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < containers.Count; i++)
+        {
             ValidateContainer(containers[i], $"{path}.containers[{i}]", errors);
+            VolumeValidator.ValidateMounts(containers[i]?.VolumeMounts, $"{path}.containers[{i}].volumeMounts", volumes, path + ".volumes", mounted, errors);
+        }
+        // Knative refuses a volume no container mounts (a typo in a mount's name would otherwise go unnoticed).
+        for (var i = 0; i < (spec.Volumes?.Count ?? 0); i++)
+            if (spec.Volumes![i]?.Name is { Length: > 0 } name && volumes.TryGetValue(name, out var v) && ReferenceEquals(v, spec.Volumes[i]) && !mounted.Contains(name))
+                Add($"volumes[{i}].name", $"volume \"{name}\" is not mounted by any container");
     }
 
     // Only compared with timeoutSeconds when that is set (non-zero): a zero timeout means "the default".

@@ -299,7 +299,6 @@ public class ManifestReaderTests
         [
             "metadata.finalizers: not supported by Kinlet, ignored",
             "spec.template.spec.nodeSelector: not supported by Kinlet, ignored",
-            "spec.template.spec.containers[0].volumeMounts: not supported by Kinlet, ignored",
             "spec.template.spec.containers[0].readinessProbe.grpc: not supported by Kinlet, ignored",
         ], bound.Warnings);
         Assert.Equal("a", bound.Value.Spec.Template.Spec.Containers[0].Image);
