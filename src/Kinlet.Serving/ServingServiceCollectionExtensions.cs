@@ -44,6 +44,9 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<ServiceQueries>();
         services.TryAddSingleton<ServiceController>();
         services.TryAddSingleton<Secrets.SecretController>();
+        services.TryAddSingleton<ConfigMaps.ConfigChangeFeed>();
+        services.TryAddSingleton<ConfigMaps.IConfigChangeFeed>(sp => sp.GetRequiredService<ConfigMaps.ConfigChangeFeed>());
+        services.TryAddSingleton<ConfigMaps.ConfigMapController>();
         services.TryAddSingleton<RevisionStatusRecorder>();
         services.TryAddSingleton<IRevisionStatusSink>(sp => sp.GetRequiredService<RevisionStatusRecorder>());
         services.TryAddSingleton<Reconciler.RevisionReconciler>();

@@ -36,4 +36,5 @@ public static class Kinds
     public const string Broker = "Broker";
     public const string Trigger = "Trigger";
     public const string PingSource = "PingSource";
+    public const string ConfigMap = "ConfigMap";
 }

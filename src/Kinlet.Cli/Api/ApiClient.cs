@@ -156,6 +156,34 @@ internal sealed partial class ApiClient(HttpClient http, Uri baseUrl, TokenInfo 
     public Task DeleteSecretAsync(string ns, string name, CancellationToken ct) =>
         SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.Secret(ns, name), null, ct, NotFound("secret", name, ns), DeleteTimeout, allowEmpty: true);
 
+    public Task<ResourceList<ConfigMap>> ListConfigMapsAsync(string ns, CancellationToken ct) =>
+        SendAsync<ResourceList<ConfigMap>>(HttpMethod.Get, ApiPaths.ConfigMaps(ns), null, ct);
+
+    public Task<ConfigMap> GetConfigMapAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<ConfigMap>(HttpMethod.Get, ApiPaths.ConfigMap(ns, name), null, ct, notFound: NotFound("configmap", name, ns));
+
+    /// <summary>The ConfigMap, or null when it does not exist.</summary>
+    public async Task<ConfigMap?> FindConfigMapAsync(string ns, string name, CancellationToken ct)
+    {
+        try
+        {
+            return await GetConfigMapAsync(ns, name, ct).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task<ConfigMap> CreateConfigMapAsync(string ns, ConfigMap body, CancellationToken ct) =>
+        SendAsync<ConfigMap>(HttpMethod.Post, ApiPaths.ConfigMaps(ns), body, ct);
+
+    public Task<ConfigMap> ReplaceConfigMapAsync(string ns, string name, ConfigMap body, CancellationToken ct) =>
+        SendAsync<ConfigMap>(HttpMethod.Put, ApiPaths.ConfigMap(ns, name), body, ct, notFound: NotFound("configmap", name, ns));
+
+    public Task DeleteConfigMapAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.ConfigMap(ns, name), null, ct, NotFound("configmap", name, ns), DeleteTimeout, allowEmpty: true);
+
     public Task<DaemonVersion> GetVersionAsync(CancellationToken ct) =>
         SendAsync<DaemonVersion>(HttpMethod.Get, ApiPaths.Version, null, ct);
 

@@ -49,6 +49,9 @@ internal static class ApiPaths
     public static string Secrets(string ns) => $"/api/v1/namespaces/{E(ns)}/secrets";
     public static string Secret(string ns, string name) => $"{Secrets(ns)}/{E(name)}";
 
+    public static string ConfigMaps(string ns) => $"/api/v1/namespaces/{E(ns)}/configmaps";
+    public static string ConfigMap(string ns, string name) => $"{ConfigMaps(ns)}/{E(name)}";
+
     /// <summary>Kinlet's own endpoints for <c>kinlet deploy</c> (not Knative resources).</summary>
     public const string KinletV1 = "/apis/kinlet.dev/v1";
 

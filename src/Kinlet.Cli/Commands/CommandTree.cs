@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using Kinlet.Cli.Commands.Apply;
 using Kinlet.Cli.Commands.Brokers;
+using Kinlet.Cli.Commands.ConfigMaps;
 using Kinlet.Cli.Commands.Events;
 using Kinlet.Cli.Commands.Export;
 using Kinlet.Cli.Commands.Functions;
@@ -43,6 +44,8 @@ internal static class CommandTree
             Noun("event", "Send events", ["events"], new EventSendVerb(c)),
             Noun("secret", "Create, list and delete secrets", ["secrets"],
                 new SecretCreateVerb(c), new SecretListVerb(c), new SecretDeleteVerb(c)),
+            Noun("configmap", "Create, update, list, describe and delete config maps", ["configmaps", "cm"],
+                new ConfigMapCreateVerb(c), new ConfigMapUpdateVerb(c), new ConfigMapListVerb(c), new ConfigMapDescribeVerb(c), new ConfigMapDeleteVerb(c)),
             Noun("source", "Event sources", ["sources"],
                 Noun("ping", "Create, list, describe and delete ping (cron) sources", ["pingsource", "pingsources"],
                     new PingSourceCreateVerb(c), new PingSourceListVerb(c), new PingSourceDescribeVerb(c), new PingSourceDeleteVerb(c))),

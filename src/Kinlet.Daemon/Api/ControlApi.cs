@@ -6,6 +6,7 @@ using Kinlet.Core.Validation;
 using Kinlet.Serving;
 using Kinlet.Eventing.Controllers;
 using Kinlet.Serving.Controllers;
+using Kinlet.Serving.ConfigMaps;
 using Kinlet.Serving.Secrets;
 using Microsoft.Extensions.Options;
 
@@ -97,6 +98,15 @@ public static class ControlApi
         core.MapPut("/namespaces/{ns}/secrets/{name}", async (string ns, string name, HttpContext http, SecretController c) =>
             Json(c.Apply(await ReadResourceAsync<Secret>(http, ns, name, "a v1 Secret").ConfigureAwait(false), ns, replace: true)));
         core.MapDelete("/namespaces/{ns}/secrets/{name}", (string ns, string name, SecretController c) => Json(c.Delete(ns, name)));
+        // ConfigMaps (Kubernetes' core path and shape): not secret, reads give the data.
+        core.MapGet("/configmaps", (ConfigMapController c) => Json(List("ConfigMapList", c.List(null), "v1")));
+        core.MapGet("/namespaces/{ns}/configmaps", (string ns, ConfigMapController c) => Json(List("ConfigMapList", c.List(ns), "v1")));
+        core.MapGet("/namespaces/{ns}/configmaps/{name}", (string ns, string name, ConfigMapController c) => Json(c.Get(ns, name)));
+        core.MapPost("/namespaces/{ns}/configmaps", async (string ns, HttpContext http, ConfigMapController c) =>
+            Json(c.Apply(await ReadResourceAsync<ConfigMap>(http, ns, null, "a v1 ConfigMap").ConfigureAwait(false), ns, replace: false), StatusCodes.Status201Created));
+        core.MapPut("/namespaces/{ns}/configmaps/{name}", async (string ns, string name, HttpContext http, ConfigMapController c) =>
+            Json(c.Apply(await ReadResourceAsync<ConfigMap>(http, ns, name, "a v1 ConfigMap").ConfigureAwait(false), ns, replace: true)));
+        core.MapDelete("/namespaces/{ns}/configmaps/{name}", (string ns, string name, ConfigMapController c) => Json(c.Delete(ns, name)));
 
         var src = app.MapGroup(Sources);
         src.MapGet("/pingsources", (PingSourceController c) => Json(List("PingSourceList", c.List(null), KnativeApi.SourcesV1)));
@@ -180,6 +190,7 @@ public static class ControlApi
         Trigger t => t.Metadata ??= new ObjectMeta(),
         PingSource p => p.Metadata ??= new ObjectMeta(),
         Secret x => x.Metadata ??= new ObjectMeta(),
+        ConfigMap m => m.Metadata ??= new ObjectMeta(),
         _ => throw new InvalidOperationException($"no metadata accessor for {typeof(T).Name}"),
     };
 

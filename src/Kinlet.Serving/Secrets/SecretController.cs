@@ -11,7 +11,7 @@ namespace Kinlet.Serving.Secrets;
 /// to a client is the metadata and the key names: a value, once written, never leaves the daemon except as an
 /// environment variable of a container that references it.
 /// </summary>
-public sealed partial class SecretController(ISecretStore store, TimeProvider time)
+public sealed partial class SecretController(ISecretStore store, TimeProvider time, ConfigMaps.ConfigChangeFeed? changes = null)
 {
     /// <summary>Kubernetes' rule for secret keys.</summary>
     [GeneratedRegex("^[-._a-zA-Z0-9]+$")]
@@ -55,6 +55,7 @@ public sealed partial class SecretController(ISecretStore store, TimeProvider ti
         if (existing is not null && !replace) throw new ResourceConflictException($"secret \"{name}\" already exists", "metadata.name");
         var stored = new StoredSecret(ns, name, existing?.Uid ?? Guid.NewGuid().ToString(), existing?.CreatedAt ?? time.GetUtcNow(), data);
         store.Put(stored);
+        changes?.Publish(ConfigMaps.ConfigKind.Secret, ns, name, deleted: false);
         return View(stored);
     }
 
@@ -62,6 +63,7 @@ public sealed partial class SecretController(ISecretStore store, TimeProvider ti
     {
         var existing = store.Get(@namespace, name) ?? throw new ResourceNotFoundException("Secret", name);
         store.Delete(@namespace, name);
+        changes?.Publish(ConfigMaps.ConfigKind.Secret, @namespace, name, deleted: true);
         return View(existing);
     }
 

@@ -62,7 +62,7 @@ public class ManifestPlanTests
 
             ---
             apiVersion: v1
-            kind: ConfigMap
+            kind: Pod
             metadata:
               name: settings
             ---
@@ -73,8 +73,31 @@ public class ManifestPlanTests
             """;
         var e = Assert.Throws<CliException>(() => Build(text));
         Assert.Equal(ExitCodes.Usage, e.ExitCode);
-        Assert.StartsWith("kind ConfigMap (v1) is not supported: kinlet applies serving.knative.dev/v1 Service, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource (svc.yaml:", e.Message);
-        Assert.EndsWith("kind Service (serving.knative.dev/v1beta1) is not supported: kinlet applies serving.knative.dev/v1 Service, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource (svc.yaml:16)", Assert.Single(e.Details));
+        Assert.StartsWith("kind Pod (v1) is not supported: kinlet applies serving.knative.dev/v1 Service, v1 ConfigMap, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource (svc.yaml:", e.Message);
+        Assert.EndsWith("kind Service (serving.knative.dev/v1beta1) is not supported: kinlet applies serving.knative.dev/v1 Service, v1 ConfigMap, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource (svc.yaml:16)", Assert.Single(e.Details));
+    }
+
+    [Fact]
+    public void A_config_map_is_planned_under_the_core_path_before_brokers_and_services()
+    {
+        var text = Hello + """
+
+            ---
+            apiVersion: eventing.knative.dev/v1
+            kind: Broker
+            metadata:
+              name: default
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: settings
+            data:
+              LOG_LEVEL: debug
+            """;
+        var plan = ManifestPlan.Build([new ManifestSource("svc.yaml", text)], "default");
+        Assert.Equal(["ConfigMap", "Broker"], plan.Resources.Select(r => r.Kind));
+        Assert.Equal("/api/v1/namespaces/default/configmaps/settings", plan.Resources[0].ItemPath);
     }
 
     private const string Eventing = """

@@ -8,8 +8,9 @@ using Kinlet.Core.Model;
 namespace Kinlet.Cli.Commands.Apply;
 
 /// <summary>
-/// <c>kinlet apply -f FILE...</c>: Knative Service, Broker, Trigger and PingSource manifests; create what is
-/// missing, replace what differs, leave what is equal (brokers first, then services, triggers, sources), then
+/// <c>kinlet apply -f FILE...</c>: Knative Service, Broker, Trigger and PingSource manifests and v1 ConfigMaps; create
+/// what is missing, replace what differs, leave what is equal (config maps and brokers first, then services, triggers,
+/// sources), then
 /// wait for every applied service to be Ready.
 /// </summary>
 internal sealed class ApplyVerb(CliContext context) : Verb(context)
@@ -29,7 +30,7 @@ internal sealed class ApplyVerb(CliContext context) : Verb(context)
 
     protected override Command Create()
     {
-        var command = new Command("apply", "Create or update services, brokers, triggers and ping sources from Knative manifests") { files, output };
+        var command = new Command("apply", "Create or update services, config maps, brokers, triggers and ping sources from Knative manifests") { files, output };
         wait.AddTo(command);
         return command;
     }
@@ -144,9 +145,20 @@ internal sealed class ApplyVerb(CliContext context) : Verb(context)
     private static bool SameDesiredState(JsonElement existing, JsonObject desired)
     {
         var current = JsonNode.Parse(existing.GetRawText())!.AsObject();
+        // A ConfigMap has no spec: its desired state is its data (values compared as the strings the daemon keeps).
+        if (!SameStrings(current["data"], desired["data"]) || !SameStrings(current["binaryData"], desired["binaryData"])
+            || !JsonNode.DeepEquals(Normalize(current["immutable"]), Normalize(desired["immutable"])))
+            return false;
         return JsonNode.DeepEquals(Normalize(current["spec"]), Normalize(desired["spec"]))
             && JsonNode.DeepEquals(Normalize(current["metadata"]?["labels"]), Normalize(desired["metadata"]?["labels"]))
             && JsonNode.DeepEquals(Normalize(current["metadata"]?["annotations"]), Normalize(desired["metadata"]?["annotations"]));
+    }
+
+    private static bool SameStrings(JsonNode? a, JsonNode? b)
+    {
+        var x = (a as JsonObject)?.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!.ToString()) ?? [];
+        var y = (b as JsonObject)?.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!.ToString()) ?? [];
+        return x.Count == y.Count && x.All(kv => y.TryGetValue(kv.Key, out var v) && v == kv.Value);
     }
 
     /// <summary>Empty objects, empty arrays and nulls are the same as absent (the daemon omits them when it writes JSON).</summary>

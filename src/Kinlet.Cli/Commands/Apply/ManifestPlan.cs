@@ -18,8 +18,11 @@ internal sealed record PlannedService(string Source, int Line, string Namespace,
 /// </summary>
 internal sealed record PlannedResource(string Source, int Line, string Kind, string Namespace, string Name, string CollectionPath, string ItemPath, JsonObject Body)
 {
-    /// <summary>Applied in this order, so a trigger's broker and subscriber exist before it: brokers, services, triggers, sources.</summary>
-    public int Order => Kind switch { "Broker" => 0, "Trigger" => 2, _ => 3 };
+    /// <summary>
+    /// Applied in this order, so what a resource references exists before it: config maps (a service's env and
+    /// volumes), brokers, services, triggers, sources.
+    /// </summary>
+    public int Order => Kind switch { "ConfigMap" => -1, "Broker" => 0, "Trigger" => 2, _ => 3 };
 }
 
 /// <summary>Everything one <c>kinlet apply</c> sends.</summary>
@@ -100,11 +103,12 @@ internal static class ManifestPlan
                 ("Broker", KnativeApi.EventingV1) => Checked(ManifestReader.Bind<Broker>(resource.Body).Value, b => b.Metadata, EventingValidator.Validate, "brokers", KnativeApi.EventingV1),
                 ("Trigger", KnativeApi.EventingV1) => Checked(ManifestReader.Bind<Trigger>(resource.Body).Value, t => t.Metadata, EventingValidator.Validate, "triggers", KnativeApi.EventingV1),
                 ("PingSource", KnativeApi.SourcesV1) => Checked(ManifestReader.Bind<PingSource>(resource.Body).Value, p => p.Metadata, EventingValidator.Validate, "pingsources", KnativeApi.SourcesV1),
+                ("ConfigMap", "v1") => Checked(ManifestReader.Bind<ConfigMap>(resource.Body).Value, m => m.Metadata, ConfigMapValidator.Validate, "configmaps", "v1"),
                 _ => null,
             };
             if (checkedResource is not { } c)
             {
-                errors.Add($"kind {resource.Kind} ({resource.ApiVersion}) is not supported: kinlet applies serving.knative.dev/v1 Service, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource ({at})");
+                errors.Add($"kind {resource.Kind} ({resource.ApiVersion}) is not supported: kinlet applies serving.knative.dev/v1 Service, v1 ConfigMap, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource ({at})");
                 return null;
             }
             if (c.Errors.Count > 0)
@@ -117,7 +121,8 @@ internal static class ManifestPlan
             body.Remove("status");
             if (body["metadata"] is not JsonObject meta) body["metadata"] = meta = new JsonObject();
             meta["namespace"] = ns;
-            var collection = $"/apis/{c.ApiVersion}/namespaces/{Uri.EscapeDataString(ns)}/{c.Plural}";
+            // Kubernetes' core group (v1) lives under /api, the others under /apis/GROUP.
+            var collection = $"{(c.ApiVersion == "v1" ? "/api" : "/apis")}/{c.ApiVersion}/namespaces/{Uri.EscapeDataString(ns)}/{c.Plural}";
             return new PlannedResource(source.Name, resource.Line, resource.Kind, ns, c.Name, collection, collection + "/" + Uri.EscapeDataString(c.Name), body);
         }
         catch (ValidationException e)
