@@ -47,6 +47,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<ConfigMaps.ConfigChangeFeed>();
         services.TryAddSingleton<ConfigMaps.IConfigChangeFeed>(sp => sp.GetRequiredService<ConfigMaps.ConfigChangeFeed>());
         services.TryAddSingleton<ConfigMaps.ConfigMapController>();
+        services.TryAddSingleton<TrafficPolicy.TrafficPolicyBook>();
+        services.TryAddSingleton<TrafficPolicy.TrafficPolicyController>();
         services.TryAddSingleton<RevisionStatusRecorder>();
         services.TryAddSingleton<IRevisionStatusSink>(sp => sp.GetRequiredService<RevisionStatusRecorder>());
         services.TryAddSingleton<Reconciler.RevisionReconciler>();

@@ -37,4 +37,6 @@ public static class Kinds
     public const string Trigger = "Trigger";
     public const string PingSource = "PingSource";
     public const string ConfigMap = "ConfigMap";
+    public const string VirtualService = "VirtualService";
+    public const string DestinationRule = "DestinationRule";
 }

@@ -117,6 +117,27 @@ internal sealed partial class ApiClient(HttpClient http, Uri baseUrl, TokenInfo 
     public Task DeleteBrokerAsync(string ns, string name, CancellationToken ct) =>
         SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.Broker(ns, name), null, ct, NotFound("broker", name, ns), DeleteTimeout, allowEmpty: true);
 
+    public Task<ResourceList<VirtualService>> ListVirtualServicesAsync(string ns, CancellationToken ct) =>
+        SendAsync<ResourceList<VirtualService>>(HttpMethod.Get, ApiPaths.VirtualServices(ns), null, ct);
+
+    public Task<VirtualService> GetVirtualServiceAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<VirtualService>(HttpMethod.Get, ApiPaths.VirtualService(ns, name), null, ct, notFound: NotFound("virtualservice", name, ns));
+
+    public Task DeleteVirtualServiceAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.VirtualService(ns, name), null, ct, NotFound("virtualservice", name, ns), allowEmpty: true);
+
+    public Task<ResourceList<DestinationRule>> ListDestinationRulesAsync(string ns, CancellationToken ct) =>
+        SendAsync<ResourceList<DestinationRule>>(HttpMethod.Get, ApiPaths.DestinationRules(ns), null, ct);
+
+    public Task<DestinationRule> GetDestinationRuleAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<DestinationRule>(HttpMethod.Get, ApiPaths.DestinationRule(ns, name), null, ct, notFound: NotFound("destinationrule", name, ns));
+
+    public Task DeleteDestinationRuleAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Delete, ApiPaths.DestinationRule(ns, name), null, ct, NotFound("destinationrule", name, ns), allowEmpty: true);
+
+    public Task<JsonElement> GetRoutingAsync(string ns, string service, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Get, ApiPaths.Routing(ns, service), null, ct, notFound: NotFound("service", service, ns));
+
     public Task<ResourceList<Trigger>> ListTriggersAsync(string ns, CancellationToken ct) =>
         SendAsync<ResourceList<Trigger>>(HttpMethod.Get, ApiPaths.Triggers(ns), null, ct);
 

@@ -46,6 +46,14 @@ internal static class ApiPaths
     public static string PingSources(string ns) => $"{Sources}/namespaces/{E(ns)}/pingsources";
     public static string PingSource(string ns, string name) => $"{PingSources(ns)}/{E(name)}";
 
+    public static string VirtualServices(string ns) => $"/apis/{IstioApi.V1}/namespaces/{E(ns)}/virtualservices";
+    public static string VirtualService(string ns, string name) => $"{VirtualServices(ns)}/{E(name)}";
+    public static string DestinationRules(string ns) => $"/apis/{IstioApi.V1}/namespaces/{E(ns)}/destinationrules";
+    public static string DestinationRule(string ns, string name) => $"{DestinationRules(ns)}/{E(name)}";
+
+    /// <summary>Kinlet's view of a service's effective routing rules, in order, with their counters.</summary>
+    public static string Routing(string ns, string service) => $"{KinletV1}/namespaces/{E(ns)}/routing/{E(service)}";
+
     public static string Secrets(string ns) => $"/api/v1/namespaces/{E(ns)}/secrets";
     public static string Secret(string ns, string name) => $"{Secrets(ns)}/{E(name)}";
 

@@ -13,6 +13,7 @@ using Kinlet.Cli.Commands.Routes;
 using Kinlet.Cli.Commands.Secrets;
 using Kinlet.Cli.Commands.Services;
 using Kinlet.Cli.Commands.Sources;
+using Kinlet.Cli.Commands.TrafficPolicy;
 using Kinlet.Cli.Commands.Triggers;
 using Kinlet.Cli.Commands.Version;
 
@@ -36,6 +37,10 @@ internal static class CommandTree
                 new RevisionListVerb(c), new RevisionDescribeVerb(c), new RevisionDeleteVerb(c)),
             Noun("route", "List and describe routes", ["routes"],
                 new RouteListVerb(c), new RouteDescribeVerb(c)),
+            Noun("vs", "List, describe and delete Istio virtual services (apply them with kinlet apply -f)", ["virtualservice", "virtualservices"],
+                new VirtualServiceListVerb(c), new VirtualServiceDescribeVerb(c), new VirtualServiceDeleteVerb(c)),
+            Noun("dr", "List, describe and delete Istio destination rules (apply them with kinlet apply -f)", ["destinationrule", "destinationrules"],
+                new DestinationRuleListVerb(c), new DestinationRuleDescribeVerb(c), new DestinationRuleDeleteVerb(c)),
             Noun("broker", "Create, list, describe and delete brokers", ["brokers"],
                 new BrokerCreateVerb(c), new BrokerListVerb(c), new BrokerDescribeVerb(c), new BrokerDeleteVerb(c)),
             Noun("trigger", "Create, list, describe and delete triggers; list and redrive their failed events", ["triggers"],

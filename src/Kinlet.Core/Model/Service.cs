@@ -151,6 +151,15 @@ public static class KnownKeys
     public const string ConfigurationLabel = "serving.knative.dev/configuration";
     public const string ConfigurationGenerationLabel = "serving.knative.dev/configurationGeneration";
     public const string RouteLabel = "serving.knative.dev/route";
+
+    /// <summary>Every revision carries its own name under this label (Knative's pod label); DestinationRule subsets select by it.</summary>
+    public const string RevisionLabel = "serving.knative.dev/revision";
+
+    /// <summary>Kinlet's label for a DestinationRule subset that follows a tag: it selects the revision the tag routes to.</summary>
+    public const string TagLabel = "serving.knative.dev/tag";
+
+    /// <summary>Knative's tag-header-based routing: a request with this header and a known tag goes to the tagged revision.</summary>
+    public const string TagHeader = "Knative-Serving-Tag";
     public const string CreatorAnnotation = "serving.knative.dev/creator";
     public const string RoutingStateLabel = "serving.knative.dev/routingState";
     public const string NoGcAnnotation = "serving.knative.dev/no-gc";

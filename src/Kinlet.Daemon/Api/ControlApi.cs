@@ -8,6 +8,7 @@ using Kinlet.Eventing.Controllers;
 using Kinlet.Serving.Controllers;
 using Kinlet.Serving.ConfigMaps;
 using Kinlet.Serving.Secrets;
+using Kinlet.Serving.TrafficPolicy;
 using Microsoft.Extensions.Options;
 
 namespace Kinlet.Daemon.Api;
@@ -119,12 +120,46 @@ public static class ControlApi
             Json(c.Apply(await ReadResourceAsync<PingSource>(http, ns, name, "a sources.knative.dev/v1 PingSource").ConfigureAwait(false), ns)));
         src.MapDelete("/namespaces/{ns}/pingsources/{name}", (string ns, string name, PingSourceController c) => Json(c.Delete(ns, name)));
 
+        // Istio's networking group, all three versions of the same shape; everything is stored and answered as v1.
+        foreach (var version in IstioApi.Versions)
+        {
+            var n = app.MapGroup("/apis/" + version);
+            n.MapGet("/virtualservices", (TrafficPolicyController c) => Json(List("VirtualServiceList", c.ListVirtualServices(null), IstioApi.V1)));
+            n.MapGet("/namespaces/{ns}/virtualservices", (string ns, TrafficPolicyController c) => Json(List("VirtualServiceList", c.ListVirtualServices(ns), IstioApi.V1)));
+            n.MapGet("/namespaces/{ns}/virtualservices/{name}", (string ns, string name, TrafficPolicyController c) => Json(c.GetVirtualService(ns, name)));
+            n.MapPost("/namespaces/{ns}/virtualservices", async (string ns, HttpContext http, TrafficPolicyController c) =>
+                Json(Warn(http, await c.ApplyAsync(await ReadResourceAsync<VirtualService>(http, ns, null, "a networking.istio.io/v1 VirtualService").ConfigureAwait(false), replace: false).ConfigureAwait(false)),
+                    StatusCodes.Status201Created));
+            n.MapPut("/namespaces/{ns}/virtualservices/{name}", async (string ns, string name, HttpContext http, TrafficPolicyController c) =>
+                Json(Warn(http, await c.ApplyAsync(await ReadResourceAsync<VirtualService>(http, ns, name, "a networking.istio.io/v1 VirtualService").ConfigureAwait(false), replace: true).ConfigureAwait(false))));
+            n.MapDelete("/namespaces/{ns}/virtualservices/{name}", async (string ns, string name, TrafficPolicyController c) =>
+                Json(await c.DeleteVirtualServiceAsync(ns, name).ConfigureAwait(false)));
+            n.MapGet("/destinationrules", (TrafficPolicyController c) => Json(List("DestinationRuleList", c.ListDestinationRules(null), IstioApi.V1)));
+            n.MapGet("/namespaces/{ns}/destinationrules", (string ns, TrafficPolicyController c) => Json(List("DestinationRuleList", c.ListDestinationRules(ns), IstioApi.V1)));
+            n.MapGet("/namespaces/{ns}/destinationrules/{name}", (string ns, string name, TrafficPolicyController c) => Json(c.GetDestinationRule(ns, name)));
+            n.MapPost("/namespaces/{ns}/destinationrules", async (string ns, HttpContext http, TrafficPolicyController c) =>
+                Json(Warn(http, await c.ApplyAsync(await ReadResourceAsync<DestinationRule>(http, ns, null, "a networking.istio.io/v1 DestinationRule").ConfigureAwait(false), replace: false).ConfigureAwait(false)),
+                    StatusCodes.Status201Created));
+            n.MapPut("/namespaces/{ns}/destinationrules/{name}", async (string ns, string name, HttpContext http, TrafficPolicyController c) =>
+                Json(Warn(http, await c.ApplyAsync(await ReadResourceAsync<DestinationRule>(http, ns, name, "a networking.istio.io/v1 DestinationRule").ConfigureAwait(false), replace: true).ConfigureAwait(false))));
+            n.MapDelete("/namespaces/{ns}/destinationrules/{name}", async (string ns, string name, TrafficPolicyController c) =>
+                Json(await c.DeleteDestinationRuleAsync(ns, name).ConfigureAwait(false)));
+        }
+
         s.MapGet("/routes", (ServiceController c) => Json(List("RouteList", c.ListRoutes(null))));
         s.MapGet("/namespaces/{ns}/routes", (string ns, ServiceController c) => Json(List("RouteList", c.ListRoutes(ns))));
         s.MapGet("/namespaces/{ns}/routes/{name}", (string ns, string name, ServiceController c) => Json(c.GetRoute(ns, name)));
         s.MapGet("/configurations", (ServiceController c) => Json(List("ConfigurationList", c.ListConfigurations(null))));
         s.MapGet("/namespaces/{ns}/configurations", (string ns, ServiceController c) => Json(List("ConfigurationList", c.ListConfigurations(ns))));
         s.MapGet("/namespaces/{ns}/configurations/{name}", (string ns, string name, ServiceController c) => Json(c.GetConfiguration(ns, name)));
+    }
+
+    /// <summary>The write's warnings as Kubernetes' <c>Warning: 299</c> headers; the resource is the body.</summary>
+    private static T Warn<T>(HttpContext http, PolicyWrite<T> write)
+    {
+        foreach (var warning in write.Warnings)
+            http.Response.Headers.Append("Warning", $"299 - \"{warning.Replace('"', '\'')}\"");
+        return write.Resource;
     }
 
     private sealed record FailedList(IReadOnlyList<FailedEvent> Items);
@@ -191,6 +226,8 @@ public static class ControlApi
         PingSource p => p.Metadata ??= new ObjectMeta(),
         Secret x => x.Metadata ??= new ObjectMeta(),
         ConfigMap m => m.Metadata ??= new ObjectMeta(),
+        VirtualService v => v.Metadata ??= new ObjectMeta(),
+        DestinationRule d => d.Metadata ??= new ObjectMeta(),
         _ => throw new InvalidOperationException($"no metadata accessor for {typeof(T).Name}"),
     };
 

@@ -20,7 +20,8 @@ public sealed class ServiceStatusRefresher(
     RouteTableBuilder routes,
     IOptions<ServingOptions> options,
     TimeProvider time,
-    IPlatformEvents? events = null)
+    IPlatformEvents? events = null,
+    TrafficPolicy.TrafficPolicyBook? policies = null)
 {
     private readonly ServingOptions _options = options.Value;
     private readonly IPlatformEvents _events = events ?? NoPlatformEvents.Instance;
@@ -57,14 +58,16 @@ public sealed class ServiceStatusRefresher(
             store.Put(Kinds.Route, ns, name, route);
         }
 
+        // A revision a DestinationRule subset selects is routed too: a VirtualService may send requests to it.
+        var subsets = policies?.SubsetRevisions(ns, name, revisions, result.TagTargets);
         foreach (var r in revisions)
         {
-            var routed = result.RoutedRevisions.Contains(r.Metadata.Name!);
+            var routed = result.RoutedRevisions.Contains(r.Metadata.Name!) || subsets?.Contains(r.Metadata.Name!) == true;
             lifecycle.Observe(r, routed, latestCreated: r.Metadata.Name == result.LatestCreatedRevisionName);
             RecordRoutingState(ns, r, routed);
         }
 
-        routes.Update(ns, name, result, publish);
+        routes.Update(ns, name, result, publish, revisions);
         return result.Service;
     }
 

@@ -13,16 +13,19 @@ namespace Kinlet.Serving.Routing;
 public sealed class RouteTableBuilder(Router router, RevisionRegistry registry, IOptions<ServingOptions> options)
 {
     private readonly string _domain = options.Value.Domain;
-    private readonly Dictionary<(string Ns, string Name), KeyValuePair<string, RouteEntry>[]> _byService = [];
+    private readonly Dictionary<(string Ns, string Name), ServiceRoutes> _byService = [];
     private bool _dirty = true;
 
     /// <summary>Replaces the service's hosts from its freshly computed status; publishes unless <paramref name="publish"/> is false.</summary>
-    public void Update(string ns, string name, ServiceStatusBuilder.Result result, bool publish = true)
+    public void Update(string ns, string name, ServiceStatusBuilder.Result result, bool publish = true, IReadOnlyList<Revision>? revisions = null)
     {
-        _byService[(ns, name)] = Entries(ns, name, result);
+        _byService[(ns, name)] = new ServiceRoutes(Entries(ns, name, result), result, revisions ?? []);
         _dirty = true;
         if (publish) Publish();
     }
+
+    /// <summary>A VirtualService or DestinationRule changed: the next <see cref="Publish"/> compiles the policies again.</summary>
+    public void Invalidate() => _dirty = true;
 
     public void Remove(string ns, string name)
     {
@@ -40,8 +43,8 @@ public sealed class RouteTableBuilder(Router router, RevisionRegistry registry, 
         if (!_dirty) return;
         _dirty = false;
         var table = new Dictionary<string, RouteEntry>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entries in _byService.Values)
-            foreach (var (host, entry) in entries)
+        foreach (var service in _byService.Values)
+            foreach (var (host, entry) in service.Entries)
                 table.TryAdd(host, entry);
         router.Publish(new RouteTable(table, _domain));
     }
@@ -75,4 +78,7 @@ public sealed class RouteTableBuilder(Router router, RevisionRegistry registry, 
         }
         return [.. entries];
     }
+
+    /// <summary>One service's host entries, with what they were built from (the policy compiler reads the tags and revisions).</summary>
+    private sealed record ServiceRoutes(KeyValuePair<string, RouteEntry>[] Entries, ServiceStatusBuilder.Result Result, IReadOnlyList<Revision> Revisions);
 }

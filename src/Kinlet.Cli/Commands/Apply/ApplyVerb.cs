@@ -8,9 +8,9 @@ using Kinlet.Core.Model;
 namespace Kinlet.Cli.Commands.Apply;
 
 /// <summary>
-/// <c>kinlet apply -f FILE...</c>: Knative Service, Broker, Trigger and PingSource manifests and v1 ConfigMaps; create
-/// what is missing, replace what differs, leave what is equal (config maps and brokers first, then services, triggers,
-/// sources), then
+/// <c>kinlet apply -f FILE...</c>: Knative Service, Broker, Trigger and PingSource manifests, v1 ConfigMaps and Istio's
+/// VirtualService and DestinationRule; create what is missing, replace what differs, leave what is equal (config maps
+/// and brokers first, then services, triggers, sources, destination rules, virtual services), then
 /// wait for every applied service to be Ready.
 /// </summary>
 internal sealed class ApplyVerb(CliContext context) : Verb(context)
@@ -30,7 +30,7 @@ internal sealed class ApplyVerb(CliContext context) : Verb(context)
 
     protected override Command Create()
     {
-        var command = new Command("apply", "Create or update services, config maps, brokers, triggers and ping sources from Knative manifests") { files, output };
+        var command = new Command("apply", "Create or update services, config maps, brokers, triggers, ping sources (Knative) and virtual services, destination rules (Istio) from manifests") { files, output };
         wait.AddTo(command);
         return command;
     }

@@ -20,9 +20,9 @@ internal sealed record PlannedResource(string Source, int Line, string Kind, str
 {
     /// <summary>
     /// Applied in this order, so what a resource references exists before it: config maps (a service's env and
-    /// volumes), brokers, services, triggers, sources.
+    /// volumes), brokers, services, triggers, sources, destination rules, virtual services (a subset before the rule naming it).
     /// </summary>
-    public int Order => Kind switch { "ConfigMap" => -1, "Broker" => 0, "Trigger" => 2, _ => 3 };
+    public int Order => Kind switch { "ConfigMap" => -1, "Broker" => 0, "Trigger" => 2, "DestinationRule" => 4, "VirtualService" => 5, _ => 3 };
 }
 
 /// <summary>Everything one <c>kinlet apply</c> sends.</summary>
@@ -102,13 +102,15 @@ internal static class ManifestPlan
             {
                 ("Broker", KnativeApi.EventingV1) => Checked(ManifestReader.Bind<Broker>(resource.Body).Value, b => b.Metadata, EventingValidator.Validate, "brokers", KnativeApi.EventingV1),
                 ("Trigger", KnativeApi.EventingV1) => Checked(ManifestReader.Bind<Trigger>(resource.Body).Value, t => t.Metadata, EventingValidator.Validate, "triggers", KnativeApi.EventingV1),
+                ("VirtualService", var v) when IstioApi.IsVersion(v) => Checked(ManifestReader.Bind<VirtualService>(resource.Body).Value, x => x.Metadata, x => IstioValidator.Validate(x).Errors, "virtualservices", IstioApi.V1),
+                ("DestinationRule", var v) when IstioApi.IsVersion(v) => Checked(ManifestReader.Bind<DestinationRule>(resource.Body).Value, x => x.Metadata, x => IstioValidator.Validate(x).Errors, "destinationrules", IstioApi.V1),
                 ("PingSource", KnativeApi.SourcesV1) => Checked(ManifestReader.Bind<PingSource>(resource.Body).Value, p => p.Metadata, EventingValidator.Validate, "pingsources", KnativeApi.SourcesV1),
                 ("ConfigMap", "v1") => Checked(ManifestReader.Bind<ConfigMap>(resource.Body).Value, m => m.Metadata, ConfigMapValidator.Validate, "configmaps", "v1"),
                 _ => null,
             };
             if (checkedResource is not { } c)
             {
-                errors.Add($"kind {resource.Kind} ({resource.ApiVersion}) is not supported: kinlet applies serving.knative.dev/v1 Service, v1 ConfigMap, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource ({at})");
+                errors.Add($"kind {resource.Kind} ({resource.ApiVersion}) is not supported: kinlet applies serving.knative.dev/v1 Service, v1 ConfigMap, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource, networking.istio.io/v1 (v1beta1, v1alpha3) VirtualService and DestinationRule ({at})");
                 return null;
             }
             if (c.Errors.Count > 0)
@@ -121,6 +123,8 @@ internal static class ManifestPlan
             body.Remove("status");
             if (body["metadata"] is not JsonObject meta) body["metadata"] = meta = new JsonObject();
             meta["namespace"] = ns;
+            // Istio's older versions have the same shape: sent (and stored) as v1.
+            if (IstioApi.IsVersion(resource.ApiVersion)) body["apiVersion"] = IstioApi.V1;
             // Kubernetes' core group (v1) lives under /api, the others under /apis/GROUP.
             var collection = $"{(c.ApiVersion == "v1" ? "/api" : "/apis")}/{c.ApiVersion}/namespaces/{Uri.EscapeDataString(ns)}/{c.Plural}";
             return new PlannedResource(source.Name, resource.Line, resource.Kind, ns, c.Name, collection, collection + "/" + Uri.EscapeDataString(c.Name), body);
