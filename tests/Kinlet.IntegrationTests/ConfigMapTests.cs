@@ -97,4 +97,83 @@ public sealed class ConfigMapTests(DaemonFixture fixture, ITestOutputHelper outp
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    private static Dictionary<string, string> Env(string json) =>
+        JsonNode.Parse(json)!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>());
+
+    [Fact]
+    public async Task A_service_gets_config_map_and_secret_keys_as_env_explicit_env_wins_and_a_missing_map_fails_only_the_new_revision()
+    {
+        const string secretValue = "tok-Vb8-envfrom";
+        Assert.Equal(0, (await Cli("secret", "create", "envsec", "--from-literal", "SHARED=from-secret", "--from-literal", "TOKEN=" + secretValue)).ExitCode);
+        var manifest = $$$"""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: envcm}
+            data: {LOG_LEVEL: debug, SHARED: from-map, 1ABC: skipped}
+            ---
+            apiVersion: serving.knative.dev/v1
+            kind: Service
+            metadata: {name: envfrom}
+            spec:
+              template:
+                spec:
+                  containers:
+                    - image: {{{Images.TestFn}}}
+                      envFrom:
+                        - configMapRef: {name: envcm}
+                        - secretRef: {name: envsec}
+                          prefix: S_
+                        - configMapRef: {name: not-there, optional: true}
+                      env:
+                        - {name: SHARED, value: explicit}
+                        - name: LEVEL
+                          valueFrom: {configMapKeyRef: {name: envcm, key: LOG_LEVEL}}
+                        - name: OPT
+                          valueFrom: {configMapKeyRef: {name: envcm, key: nokey, optional: true}}
+            """;
+        var applied = await Daemon.CliWithInputAsync(manifest, "apply", "-f", "-");
+        Output.WriteLine(applied.ToString());
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.DoesNotContain("not supported", applied.Stderr); // envFrom is no longer ignored with a warning
+
+        var (status, body) = await Daemon.GetAsync(Daemon.Host("envfrom"), "/env");
+        Assert.Equal(200, status);
+        var env = Env(body);
+        Assert.Equal("debug", env["LOG_LEVEL"]);
+        Assert.Equal("explicit", env["SHARED"]);
+        Assert.Equal("from-secret", env["S_SHARED"]);
+        Assert.Equal(secretValue, env["S_TOKEN"]);
+        Assert.Equal("debug", env["LEVEL"]);
+        Assert.False(env.ContainsKey("OPT"));
+        Assert.False(env.ContainsKey("1ABC"));
+        Assert.Equal("8080", env["PORT"]);
+
+        var again = await Daemon.CliWithInputAsync(manifest, "apply", "-f", "-");
+        Assert.Contains("ConfigMap 'envcm' unchanged", again.Stdout);
+        Assert.Contains("Service 'envfrom' unchanged", again.Stdout);
+        Assert.Contains("configmap:envcm, secret:envsec (prefix S_), configmap:not-there (optional)", (await Cli("service", "describe", "envfrom")).Stdout);
+
+        // Env is read when a container starts: a running instance keeps what it got (as in Kubernetes).
+        Assert.Equal(0, (await Cli("configmap", "update", "envcm", "--from-literal", "LOG_LEVEL=info")).ExitCode);
+        Assert.Equal("debug", Env((await Daemon.GetAsync(Daemon.Host("envfrom"), "/env")).Body)["LOG_LEVEL"]);
+
+        // A ConfigMap that does not exist fails the new revision with Kubernetes' reason; the old one keeps serving.
+        var broken = await Cli("service", "update", "envfrom", "--env-from", "configmap:nosuch", "--wait-timeout", "30");
+        Assert.NotEqual(0, broken.ExitCode);
+        var describe = (await Cli("revision", "describe", "envfrom-00002")).Stdout;
+        Assert.Contains("CreateContainerConfigError", broken + describe);
+        Assert.Contains("configmap \"nosuch\" not found", broken + describe);
+        Assert.Equal(200, (await Daemon.GetAsync(Daemon.Host("envfrom"), "/env")).Status);
+
+        var seen = new StringBuilder();
+        foreach (var args in new[] { new[] { "service", "describe", "envfrom", "-o", "yaml" }, ["export", "envfrom"], ["revision", "describe", "envfrom-00001"], ["logs", "envfrom"] })
+            seen.Append(await Cli(args));
+        seen.Append(Daemon.Logs);
+        Assert.DoesNotContain(secretValue, seen.ToString());
+
+        await Cli("service", "delete", "envfrom");
+        await Cli("configmap", "delete", "envcm");
+        await Cli("secret", "delete", "envsec");
+    }
 }

@@ -63,13 +63,17 @@ public sealed class SecretTests(DaemonFixture fixture, ITestOutputHelper output)
     public async Task A_service_gets_a_secret_as_env_and_its_resources_only_reference_it()
     {
         const string value = "pw-Zk4-from-secret";
+        const string fromValue = "tok-Qw9-from-envfrom"; // every key of a secret through envFrom
         Assert.Equal(0, (await Cli("secret", "create", "dbenv", "--from-literal", "password=" + value)).ExitCode);
-        var created = await Cli("service", "create", "secenv", "--image", Images.TestFn, "--env-secret", "DB_PASSWORD=dbenv:password", "--env", "PLAIN=yes");
+        Assert.Equal(0, (await Cli("secret", "create", "dbfrom", "--from-literal", "API_TOKEN=" + fromValue)).ExitCode);
+        var created = await Cli("service", "create", "secenv", "--image", Images.TestFn, "--env-secret", "DB_PASSWORD=dbenv:password", "--env", "PLAIN=yes",
+            "--env-from", "secret:dbfrom");
         Assert.True(created.ExitCode == 0, created.ToString());
 
         var (status, env) = await Daemon.GetAsync(Daemon.Host("secenv"), "/env");
         Assert.Equal(200, status);
         Assert.Contains($"\"DB_PASSWORD\":\"{value}\"", env); // the function itself sees the value
+        Assert.Contains($"\"API_TOKEN\":\"{fromValue}\"", env);
 
         var seen = new StringBuilder();
         foreach (var args in new[] { new[] { "service", "describe", "secenv", "-o", "yaml" }, ["service", "describe", "secenv", "-o", "json"], ["export", "secenv"], ["revision", "describe", "secenv-00001", "-o", "yaml"] })
@@ -79,6 +83,7 @@ public sealed class SecretTests(DaemonFixture fixture, ITestOutputHelper output)
             seen.Append(r);
         }
         Assert.Contains("secretKeyRef", seen.ToString());
+        Assert.Contains("secretRef", seen.ToString());
         foreach (var args in new[] { new[] { "service", "list" }, ["revision", "list"], ["route", "list"], ["route", "describe", "secenv", "-o", "json"], ["secret", "list", "-o", "json"], ["logs", "secenv"] })
             seen.Append(await Cli(args));
         // Every GET endpoint of the control API.
@@ -97,6 +102,7 @@ public sealed class SecretTests(DaemonFixture fixture, ITestOutputHelper output)
             seen.Append(await Daemon.Api.GetStringAsync(path));
         seen.Append(Daemon.Logs);
         Assert.DoesNotContain(value, seen.ToString());
+        Assert.DoesNotContain(fromValue, seen.ToString());
 
         // A reference to a key that does not exist fails the revision, naming it; the old revision keeps serving.
         var broken = await Cli("service", "update", "secenv", "--env-secret", "DB_PASSWORD=dbenv:nope", "--wait-timeout", "30");
@@ -105,5 +111,6 @@ public sealed class SecretTests(DaemonFixture fixture, ITestOutputHelper output)
         Assert.Equal(200, (await Daemon.GetAsync(Daemon.Host("secenv"), "/env")).Status);
         await Cli("service", "delete", "secenv");
         await Cli("secret", "delete", "dbenv");
+        await Cli("secret", "delete", "dbfrom");
     }
 }

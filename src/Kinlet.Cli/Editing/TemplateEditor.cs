@@ -36,6 +36,7 @@ internal static class TemplateEditor
         var limits = KeyValueChange.Parse(SplitCommas(edits.Limits), "--limit");
         var requests = KeyValueChange.Parse(SplitCommas(edits.Requests), "--request");
         var port = edits.Port is null ? null : ParsePort(edits.Port);
+        var envFrom = edits.EnvFrom.Select(ParseEnvFrom).ToList();
         CheckNumbers(edits);
         if (edits.Image is { } img && string.IsNullOrWhiteSpace(img)) throw CliException.Usage("--image must not be empty");
         if (edits.RevisionName is { } rev && (!rev.StartsWith(name + "-", StringComparison.Ordinal) || rev.Length == name.Length + 1))
@@ -49,6 +50,7 @@ internal static class TemplateEditor
         if (edits.Image is not null) container.Image = edits.Image;
         if (env.Count > 0) container.Env = ApplyEnv(container.Env, env);
         foreach (var text in edits.EnvSecrets) container.Env = ApplyEnvSecret(container.Env, text);
+        foreach (var (source, remove) in envFrom) container.EnvFrom = ApplyEnvFrom(container.EnvFrom, source, remove);
         if (port is not null) container.Ports = [port];
         if (limits.Count > 0 || requests.Count > 0)
         {
@@ -124,6 +126,37 @@ internal static class TemplateEditor
         if (index >= 0) result[index] = variable;
         else result.Add(variable);
         return result;
+    }
+
+    /// <summary>kn's <c>--env-from</c>: <c>configmap:NAME</c>, <c>cm:NAME</c>, <c>config-map:NAME</c> or <c>secret:NAME</c>; <c>NAME-</c> removes it.</summary>
+    private static (EnvFromSource Source, bool Remove) ParseEnvFrom(string text)
+    {
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var kind = colon > 0 ? text[..colon] : "";
+        var name = colon > 0 ? text[(colon + 1)..] : "";
+        var remove = name.EndsWith('-');
+        if (remove) name = name[..^1];
+        if (name.Length == 0 || kind is not ("configmap" or "cm" or "config-map" or "secret"))
+            throw CliException.Usage($"--env-from takes configmap:NAME or secret:NAME (NAME- removes it), not '{text}'");
+        var reference = new NameReference { Name = name };
+        return (kind == "secret" ? new EnvFromSource { SecretRef = reference } : new EnvFromSource { ConfigMapRef = reference }, remove);
+    }
+
+    /// <summary>Adds the source at the end (later sources win, as in Kubernetes) unless it is there; removes it for <c>NAME-</c>.</summary>
+    private static List<EnvFromSource>? ApplyEnvFrom(List<EnvFromSource>? current, EnvFromSource source, bool remove)
+    {
+        var result = current is null ? [] : new List<EnvFromSource>(current);
+        bool Same(EnvFromSource e) =>
+            source.SecretRef is { } s ? e.SecretRef?.Name == s.Name : e.ConfigMapRef?.Name == source.ConfigMapRef!.Name;
+        var index = result.FindIndex(e => Same(e) && string.IsNullOrEmpty(e.Prefix));
+        if (remove)
+        {
+            var removed = result.RemoveAll(Same);
+            if (removed == 0)
+                throw CliException.Usage($"--env-from: {(source.SecretRef is null ? "configmap" : "secret")} '{(source.SecretRef ?? source.ConfigMapRef)!.Name}' is not referenced");
+        }
+        else if (index < 0) result.Add(source);
+        return result.Count == 0 ? null : result;
     }
 
     private static ContainerPortSpec ParsePort(string value)

@@ -10,6 +10,9 @@ internal sealed record TemplateEdits
     public IReadOnlyList<string> Env { get; init; } = [];
     /// <summary><c>VAR=SECRET:KEY</c>: the variable's value comes from a secret (<c>valueFrom.secretKeyRef</c>).</summary>
     public IReadOnlyList<string> EnvSecrets { get; init; } = [];
+
+    /// <summary><c>--env-from configmap:NAME|cm:NAME|secret:NAME</c>; a trailing '-' removes the reference (kn).</summary>
+    public IReadOnlyList<string> EnvFrom { get; init; } = [];
     /// <summary><c>8080</c>, or <c>h2c:8080</c> / <c>http1:8080</c> to name the protocol as kn does.</summary>
     public string? Port { get; init; }
     public IReadOnlyList<string> Annotations { get; init; } = [];
@@ -28,7 +31,7 @@ internal sealed record TemplateEdits
 
     /// <summary>True when any flag touches the revision template (so a new revision follows).</summary>
     public bool ChangesTemplate =>
-        Image is not null || Env.Count > 0 || EnvSecrets.Count > 0 || Port is not null || Annotations.Count > 0 || Labels.Count > 0
+        Image is not null || Env.Count > 0 || EnvSecrets.Count > 0 || EnvFrom.Count > 0 || Port is not null || Annotations.Count > 0 || Labels.Count > 0
         || ScaleMin is not null || ScaleMax is not null || ScaleInit is not null
         || ConcurrencyLimit is not null || ConcurrencyTarget is not null
         || Limits.Count > 0 || Requests.Count > 0 || Cmd.Count > 0 || Args.Count > 0 || WorkingDir is not null;

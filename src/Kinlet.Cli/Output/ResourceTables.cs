@@ -86,6 +86,21 @@ internal static class ResourceTables
         return parts.Count == 0 ? null : string.Join(", ", parts);
     }
 
+    /// <summary><c>envFrom</c> as <c>configmap:NAME</c> / <c>secret:NAME</c> (with <c>PREFIX*</c> and "optional" when set).</summary>
+    public static string? EnvFrom(IEnumerable<EnvFromSource>? envFrom)
+    {
+        if (envFrom is null) return null;
+        var parts = envFrom.Select(e =>
+        {
+            var (kind, reference) = e.SecretRef is { } s ? ("secret", s) : ("configmap", e.ConfigMapRef);
+            var text = $"{kind}:{reference?.Name}";
+            if (!string.IsNullOrEmpty(e.Prefix)) text += $" (prefix {e.Prefix})";
+            if (reference?.Optional == true) text += " (optional)";
+            return text;
+        }).ToList();
+        return parts.Count == 0 ? null : string.Join(", ", parts);
+    }
+
     /// <summary>Per revision: its share of the service's traffic and its tags, from <c>status.traffic</c>.</summary>
     public static (Dictionary<string, long> Percent, Dictionary<string, List<string>> Tags) TrafficByRevision(IEnumerable<Core.Model.Service> services)
     {

@@ -29,6 +29,7 @@ public sealed class Container
     public List<string>? Args { get; set; }
     public string? WorkingDir { get; set; }
     public List<EnvVar>? Env { get; set; }
+    public List<EnvFromSource>? EnvFrom { get; set; }
     public List<ContainerPortSpec>? Ports { get; set; }
     public ResourceRequirements? Resources { get; set; }
     public Probe? ReadinessProbe { get; set; }
@@ -49,6 +50,21 @@ public sealed class EnvVarSource
 {
     public KeySelector? SecretKeyRef { get; set; }
     public KeySelector? ConfigMapKeyRef { get; set; }
+}
+
+/// <summary>Every key of a ConfigMap or Secret as env variables (<c>envFrom[]</c>), named <c>prefix + key</c>.</summary>
+public sealed class EnvFromSource
+{
+    public string? Prefix { get; set; }
+    public NameReference? ConfigMapRef { get; set; }
+    public NameReference? SecretRef { get; set; }
+}
+
+/// <summary>A ConfigMap or Secret by name (<c>configMapRef</c>, <c>secretRef</c>); optional: a missing one is no error.</summary>
+public sealed class NameReference
+{
+    public string? Name { get; set; }
+    public bool? Optional { get; set; }
 }
 
 public sealed class KeySelector

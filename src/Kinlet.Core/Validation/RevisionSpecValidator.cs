@@ -105,6 +105,7 @@ public static class RevisionSpecValidator
 
         var port = ValidatePorts(c.Ports, path + ".ports", errors);
         ValidateEnv(c.Env, path + ".env", errors);
+        ValidateEnvFrom(c.EnvFrom, path + ".envFrom", errors);
         ValidateResources(c.Resources, path + ".resources", errors);
         ValidateProbe(c.ReadinessProbe, path + ".readinessProbe", port, readiness: true, errors);
         ValidateProbe(c.LivenessProbe, path + ".livenessProbe", port, readiness: false, errors);
@@ -169,6 +170,34 @@ public static class RevisionSpecValidator
             KeyRef(from.SecretKeyRef, p + ".valueFrom.secretKeyRef", errors);
             KeyRef(from.ConfigMapKeyRef, p + ".valueFrom.configMapKeyRef", errors);
         }
+    }
+
+    private static void ValidateEnvFrom(List<EnvFromSource>? envFrom, string path, List<FieldError> errors)
+    {
+        if (envFrom is null) return;
+        for (var i = 0; i < envFrom.Count; i++)
+        {
+            var e = envFrom[i];
+            var p = $"{path}[{i}]";
+            if (e is null)
+            {
+                errors.Add(new(p, "required"));
+                continue;
+            }
+            if ((e.ConfigMapRef is null) == (e.SecretRef is null))
+                errors.Add(new(p, "must set exactly one of configMapRef, secretRef"));
+            if (e.Prefix is { Length: > 0 } prefix && Names.ValidateEnvVarName(prefix) is { } msg)
+                errors.Add(new(p + ".prefix", msg));
+            NameRef(e.ConfigMapRef, p + ".configMapRef", errors);
+            NameRef(e.SecretRef, p + ".secretRef", errors);
+        }
+    }
+
+    private static void NameRef(NameReference? reference, string path, List<FieldError> errors)
+    {
+        if (reference is null) return;
+        if (string.IsNullOrEmpty(reference.Name)) errors.Add(new(path + ".name", "required"));
+        else if (Names.ValidateDns1123Subdomain(reference.Name) is { } msg) errors.Add(new(path + ".name", msg));
     }
 
     private static void KeyRef(KeySelector? selector, string path, List<FieldError> errors)

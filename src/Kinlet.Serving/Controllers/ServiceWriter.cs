@@ -216,13 +216,6 @@ public sealed partial class ServiceWriter(
         input.Metadata.Namespace ??= KnativeApi.DefaultNamespace;
         input.Status = null;
         ServiceValidator.ValidateOrThrow(input, Defaults);
-        var container = input.Spec.Template.Spec.Containers[0];
-        if (container.Env is { } env)
-        {
-            for (var i = 0; i < env.Count; i++)
-                if (env[i].ValueFrom?.ConfigMapKeyRef is not null)
-                    throw new ValidationException($"spec.template.spec.containers[0].env[{i}].valueFrom.configMapKeyRef", "config maps are not supported; use value or secretKeyRef");
-        }
         return input.Metadata.Namespace;
     }
 

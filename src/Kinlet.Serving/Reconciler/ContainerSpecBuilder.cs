@@ -6,13 +6,7 @@ using Kinlet.Serving.Revisions;
 
 namespace Kinlet.Serving.Reconciler;
 
-/// <summary>A <c>secretKeyRef</c> that names a secret or key that does not exist (and is not optional).</summary>
-public sealed class SecretReferenceException(string message) : Exception(message);
-
-/// <summary>A secret's value by namespace, name and key (null when the secret or the key does not exist).</summary>
-public delegate byte[]? SecretLookup(string @namespace, string name, string key);
-
-/// <summary>Turns a revision into the container to create for one of its instances. Pure (secrets come through a lookup).</summary>
+/// <summary>Turns a revision into the container to create for one of its instances. Pure (secrets and config maps come through a lookup).</summary>
 public static class ContainerSpecBuilder
 {
     public const int DefaultPort = 8080;
@@ -20,7 +14,7 @@ public static class ContainerSpecBuilder
     public static int ContainerPort(RevisionSpec spec) =>
         spec.Containers.FirstOrDefault()?.Ports?.FirstOrDefault()?.ContainerPort ?? DefaultPort;
 
-    public static ContainerSpec Build(Revision revision, string instanceName, ServingOptions options, SecretLookup? secrets = null)
+    public static ContainerSpec Build(Revision revision, string instanceName, ServingOptions options, IConfigLookup? config = null)
     {
         var meta = revision.Metadata;
         var ns = meta.Namespace ?? KnativeApi.DefaultNamespace;
@@ -29,21 +23,8 @@ public static class ContainerSpecBuilder
         var service = meta.Label(KnownKeys.ServiceLabel) ?? "";
         var configuration = meta.Label(KnownKeys.ConfigurationLabel) ?? service;
 
-        // User env first, then Knative's own variables, which the user cannot override (as in Knative).
-        var env = new List<KeyValuePair<string, string>>();
-        foreach (var e in container.Env ?? [])
-        {
-            if (e.Name is "PORT" or "K_SERVICE" or "K_CONFIGURATION" or "K_REVISION") continue;
-            if (e.Value is not null) env.Add(new(e.Name, e.Value));
-            else if (e.ValueFrom?.SecretKeyRef is { } reference)
-            {
-                // Resolved at container creation, so a changed secret reaches new instances; never stored or logged.
-                var value = secrets?.Invoke(ns, reference.Name!, reference.Key!);
-                if (value is not null) env.Add(new(e.Name, System.Text.Encoding.UTF8.GetString(value)));
-                else if (reference.Optional != true)
-                    throw new SecretReferenceException($"env {e.Name}: secret \"{reference.Name}\" has no key \"{reference.Key}\" in namespace \"{ns}\"");
-            }
-        }
+        // User env first (envFrom, then env), then Knative's own variables, which the user cannot override (as in Knative).
+        var env = ContainerEnv.Resolve(container, ns, config);
         env.Add(new("PORT", port.ToString(CultureInfo.InvariantCulture)));
         env.Add(new("K_SERVICE", service));
         env.Add(new("K_CONFIGURATION", configuration));

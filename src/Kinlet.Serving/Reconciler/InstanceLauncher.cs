@@ -17,9 +17,11 @@ public sealed partial class InstanceLauncher(
     TimeProvider time,
     ILogger<InstanceLauncher> logger,
     Kinlet.Store.Secrets.ISecretStore? secretStore = null,
-    RecentInstanceLogs? recentLogs = null)
+    RecentInstanceLogs? recentLogs = null,
+    Kinlet.Store.IResourceStore? resources = null)
 {
-    private readonly SecretLookup _secrets = (ns, name, key) => secretStore?.Get(ns, name)?.Data.GetValueOrDefault(key);
+    // Secrets and config maps, read when a container is created.
+    private readonly IConfigLookup _secrets = new StoreConfigLookup(secretStore, resources);
     private readonly ServingOptions _options = options.Value;
 
     /// <summary>
@@ -93,7 +95,7 @@ public sealed partial class InstanceLauncher(
         {
             return new StartResult(containerId, port, false, null, true);
         }
-        catch (SecretReferenceException e)
+        catch (ConfigReferenceException e)
         {
             return Failed(revision, containerId, "CreateContainerConfigError", e.Message);
         }

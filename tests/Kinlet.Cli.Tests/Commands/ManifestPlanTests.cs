@@ -73,8 +73,8 @@ public class ManifestPlanTests
             """;
         var e = Assert.Throws<CliException>(() => Build(text));
         Assert.Equal(ExitCodes.Usage, e.ExitCode);
-        Assert.StartsWith("kind Pod (v1) is not supported: kinlet applies serving.knative.dev/v1 Service, v1 ConfigMap, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource (svc.yaml:", e.Message);
-        Assert.EndsWith("kind Service (serving.knative.dev/v1beta1) is not supported: kinlet applies serving.knative.dev/v1 Service, v1 ConfigMap, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource (svc.yaml:16)", Assert.Single(e.Details));
+        Assert.StartsWith("kind Pod (v1) is not supported: kinlet applies serving.knative.dev/v1 Service, v1 ConfigMap, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource, networking.istio.io/v1 (v1beta1, v1alpha3) VirtualService and DestinationRule (svc.yaml:", e.Message);
+        Assert.EndsWith("kind Service (serving.knative.dev/v1beta1) is not supported: kinlet applies serving.knative.dev/v1 Service, v1 ConfigMap, eventing.knative.dev/v1 Broker and Trigger, sources.knative.dev/v1 PingSource, networking.istio.io/v1 (v1beta1, v1alpha3) VirtualService and DestinationRule (svc.yaml:16)", Assert.Single(e.Details));
     }
 
     [Fact]

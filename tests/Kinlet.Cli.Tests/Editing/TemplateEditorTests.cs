@@ -36,6 +36,50 @@ public class TemplateEditorTests
     }
 
     [Fact]
+    public void Env_from_adds_config_map_and_secret_references_in_order_once_each()
+    {
+        var s = Create(new TemplateEdits { Image = "i", EnvFrom = ["configmap:app", "secret:db", "cm:other", "config-map:app"] });
+
+        var from = s.Spec.Template.Spec.Containers[0].EnvFrom!;
+        Assert.Equal(["configmap:app", "secret:db", "configmap:other"],
+            from.Select(e => e.SecretRef is { } r ? "secret:" + r.Name : "configmap:" + e.ConfigMapRef!.Name));
+    }
+
+    [Fact]
+    public void Env_from_with_a_trailing_dash_removes_the_reference_and_makes_a_new_revision()
+    {
+        var s = Create(new TemplateEdits { Image = "i", EnvFrom = ["configmap:app", "secret:db"] });
+        var edits = new TemplateEdits { EnvFrom = ["configmap:app-"] };
+        Assert.True(edits.ChangesTemplate);
+
+        TemplateEditor.Apply(s, edits);
+
+        Assert.Equal("db", Assert.Single(s.Spec.Template.Spec.Containers[0].EnvFrom!).SecretRef!.Name);
+        TemplateEditor.Apply(s, new TemplateEdits { EnvFrom = ["secret:db-"] });
+        Assert.Null(s.Spec.Template.Spec.Containers[0].EnvFrom);
+    }
+
+    [Theory]
+    [InlineData("app")]
+    [InlineData("volume:app")]
+    [InlineData("secret:")]
+    [InlineData("secret:-")]
+    public void Env_from_needs_a_kind_and_a_name(string value)
+    {
+        var e = Assert.Throws<CliException>(() => Create(new TemplateEdits { Image = "i", EnvFrom = [value] }));
+        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+        Assert.Contains("--env-from takes configmap:NAME or secret:NAME", e.Message);
+    }
+
+    [Fact]
+    public void Removing_an_env_from_reference_that_is_not_there_is_a_usage_error()
+    {
+        var s = Create(new TemplateEdits { Image = "i" });
+        var e = Assert.Throws<CliException>(() => TemplateEditor.Apply(s, new TemplateEdits { EnvFrom = ["secret:db-"] }));
+        Assert.Contains("secret 'db' is not referenced", e.Message);
+    }
+
+    [Fact]
     public void Create_requires_an_image()
     {
         var e = Assert.Throws<CliException>(() => Create(new TemplateEdits { Env = ["A=1"] }));

@@ -243,6 +243,26 @@ public class ServiceValidatorTests
         Rejects(Service(container: "{image: a, env: [{name: A, valueFrom: {configMapKeyRef: {key: k}}}]}"), C0 + ".env[0].valueFrom.configMapKeyRef.name", "required");
 
     [Fact]
+    public void Accepts_env_from_config_maps_and_secrets_with_prefix_and_optional() =>
+        Accepts(Service(container: "{image: a, envFrom: [{configMapRef: {name: app}}, {prefix: DB_, secretRef: {name: db, optional: true}}]}"));
+
+    [Fact]
+    public void Rejects_env_from_without_a_source() =>
+        Rejects(Service(container: "{image: a, envFrom: [{prefix: X_}]}"), C0 + ".envFrom[0]", "exactly one of configMapRef, secretRef");
+
+    [Fact]
+    public void Rejects_env_from_with_two_sources() =>
+        Rejects(Service(container: "{image: a, envFrom: [{configMapRef: {name: a}, secretRef: {name: b}}]}"), C0 + ".envFrom[0]", "exactly one of configMapRef, secretRef");
+
+    [Fact]
+    public void Requires_the_name_of_an_env_from_source() =>
+        Rejects(Service(container: "{image: a, envFrom: [{configMapRef: {optional: true}}]}"), C0 + ".envFrom[0].configMapRef.name", "required");
+
+    [Fact]
+    public void Rejects_an_env_from_prefix_that_is_no_env_name() =>
+        Rejects(Service(container: "{image: a, envFrom: [{prefix: '1=', secretRef: {name: db}}]}"), C0 + ".envFrom[0].prefix", "letters, digits");
+
+    [Fact]
     public void Accepts_an_env_var_with_an_empty_value() => Accepts(Service(container: "{image: a, env: [{name: EMPTY}, {name: ALSO, value: ''}]}"));
 
     // --- resources

@@ -44,6 +44,7 @@ internal sealed class ServiceDescribeVerb(CliContext context) : Verb(context)
             .Field("Image", container?.Image)
             .Field("Port", container?.Ports?.FirstOrDefault()?.ContainerPort?.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Field("Env", ResourceTables.Env(container?.Env))
+            .Field("Env From", ResourceTables.EnvFrom(container?.EnvFrom))
             .Map("Labels", service.Metadata.Labels)
             .Map("Annotations", service.Metadata.Annotations);
 

@@ -11,6 +11,9 @@ internal sealed class TemplateOptions
     public Option<string[]> Env { get; } = Many("--env", "-e", "Environment variable KEY=VALUE; KEY- removes it", "KEY=VALUE");
     public Option<string[]> EnvSecret { get; } = Many("--env-secret", null, "Environment variable from a secret, KEY=SECRET:KEY (its value is never shown)", "VAR=SECRET:KEY");
 
+    public Option<string[]> EnvFrom { get; } = Many("--env-from", null,
+        "Every key of a config map or secret as env, configmap:NAME (or cm:NAME) or secret:NAME; NAME- removes it", "KIND:NAME");
+
     public Option<string?> Port { get; } = new("--port", "-p")
     {
         Description = "Port the container listens on (h2c:PORT for HTTP/2 cleartext)",
@@ -52,7 +55,7 @@ internal sealed class TemplateOptions
     {
         foreach (var option in new Option[]
                  {
-                     Image, Env, EnvSecret, Port, Annotation, Label, RevisionName, ScaleMin, ScaleMax, ScaleInit,
+                     Image, Env, EnvSecret, EnvFrom, Port, Annotation, Label, RevisionName, ScaleMin, ScaleMax, ScaleInit,
                      ConcurrencyLimit, ConcurrencyTarget, Limit, Request, Cmd, Arg, WorkingDir,
                  })
             command.Add(option);
@@ -63,6 +66,7 @@ internal sealed class TemplateOptions
         Image = r.GetValue(Image),
         Env = r.GetValue(Env) ?? [],
         EnvSecrets = r.GetValue(EnvSecret) ?? [],
+        EnvFrom = r.GetValue(EnvFrom) ?? [],
         Port = r.GetValue(Port),
         Annotations = r.GetValue(Annotation) ?? [],
         Labels = r.GetValue(Label) ?? [],
