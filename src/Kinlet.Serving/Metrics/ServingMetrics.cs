@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Collections.Concurrent;
 using Kinlet.Serving.Revisions;
+using Kinlet.Serving.TrafficPolicy.Resilience;
 using Prometheus;
 
 namespace Kinlet.Serving.Metrics;
@@ -15,6 +17,7 @@ public sealed class ServingMetrics
     private static readonly string[] RevisionLabels = ["namespace", "service", "revision"];
     private static readonly string[] RequestLabels = ["namespace", "service", "revision", "code_class"];
     private static readonly string[] CodeClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+    private static readonly string[] PolicyLabels = ["namespace", "service", "revision", "rule", "event"];
 
     private readonly CollectorRegistry _registry = Prometheus.Metrics.NewCustomRegistry();
     private readonly RevisionRegistry _revisions;
@@ -22,6 +25,7 @@ public sealed class ServingMetrics
     private readonly Counter _requests;
     private readonly Histogram _duration;
     private readonly Histogram _coldStart;
+    private readonly Counter _resilience;
     private readonly Gauge _inFlight, _desired, _ready, _starting, _panic, _queue, _restarts;
     private readonly HashSet<(string, string, string)> _gaugeLabels = [];
 
@@ -44,6 +48,9 @@ public sealed class ServingMetrics
                 LabelNames = RevisionLabels,
                 Buckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120],
             });
+        _resilience = f.CreateCounter("kinlet_traffic_policy_events_total",
+            "Traffic-policy resilience events: retry, retry_budget_exhausted, fault_delay, fault_abort, mirror_sent, mirror_dropped, overflow, ejection, timeout; rule is the VirtualService rule (or the DestinationRule host).",
+            new CounterConfiguration { LabelNames = PolicyLabels });
         _inFlight = Gauge("kinlet_revision_requests_in_flight", "Requests in flight, waiting in the activator included.");
         _desired = Gauge("kinlet_revision_desired_instances", "Instances the autoscaler wants.");
         _ready = Gauge("kinlet_revision_ready_instances", "Instances in the balancer.");
@@ -63,6 +70,15 @@ public sealed class ServingMetrics
         // Created on first use, so a revision shows only the status classes it has answered.
         (c.Requests[i] ??= _requests.WithLabels(c.Labels(CodeClasses[i]))).Inc();
         (c.Durations[i] ??= _duration.WithLabels(c.Labels(CodeClasses[i]))).Observe(seconds);
+    }
+
+    /// <summary>One resilience event of <paramref name="rule"/> on <paramref name="revision"/> (children cached: no label array per event).</summary>
+    public void Resilience(RevisionState revision, string rule, ResilienceEvent e)
+    {
+        var c = Children(revision);
+        c.Policy.GetOrAdd((rule, e), static (k, r) =>
+            r.Owner._resilience.WithLabels(r.State.Key.Namespace, r.State.ServiceName, r.State.Key.Name, k.Item1,
+                ResilienceCounters.EventNames[(int)k.Item2]), c).Inc();
     }
 
     public void ColdStart(RevisionState revision, double seconds) => Children(revision).ColdStart.Observe(seconds);
@@ -107,12 +123,15 @@ public sealed class ServingMetrics
 
     private sealed class RevisionChildren(ServingMetrics owner, RevisionState revision)
     {
+        public readonly ServingMetrics Owner = owner;
+        public readonly RevisionState State = revision;
+        public readonly ConcurrentDictionary<(string Rule, ResilienceEvent Event), Counter.Child> Policy = new();
         public readonly Counter.Child?[] Requests = new Counter.Child?[5];
         public readonly Histogram.Child?[] Durations = new Histogram.Child?[5];
         private Histogram.Child? _coldStart;
 
-        public Histogram.Child ColdStart => _coldStart ??= owner._coldStart.WithLabels(revision.Key.Namespace, revision.ServiceName, revision.Key.Name);
+        public Histogram.Child ColdStart => _coldStart ??= Owner._coldStart.WithLabels(State.Key.Namespace, State.ServiceName, State.Key.Name);
 
-        public string[] Labels(string codeClass) => [revision.Key.Namespace, revision.ServiceName, revision.Key.Name, codeClass];
+        public string[] Labels(string codeClass) => [State.Key.Namespace, State.ServiceName, State.Key.Name, codeClass];
     }
 }
