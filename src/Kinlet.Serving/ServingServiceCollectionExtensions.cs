@@ -48,6 +48,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<ConfigMaps.IConfigChangeFeed>(sp => sp.GetRequiredService<ConfigMaps.ConfigChangeFeed>());
         services.TryAddSingleton<ConfigMaps.ConfigMapController>();
         services.TryAddSingleton<TrafficPolicy.TrafficPolicyBook>();
+        services.TryAddSingleton<TrafficPolicy.RuleStatsBook>();
+        services.TryAddSingleton<TrafficPolicy.PolicyCompiler>();
         services.TryAddSingleton<TrafficPolicy.TrafficPolicyController>();
         services.TryAddSingleton<RevisionStatusRecorder>();
         services.TryAddSingleton<IRevisionStatusSink>(sp => sp.GetRequiredService<RevisionStatusRecorder>());

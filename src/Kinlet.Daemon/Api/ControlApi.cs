@@ -146,6 +146,9 @@ public static class ControlApi
                 Json(await c.DeleteDestinationRuleAsync(ns, name).ConfigureAwait(false)));
         }
 
+        // Kinlet's own view of a service's effective rules (compiled into the route table) with their counters.
+        app.MapGet("/apis/kinlet.dev/v1/namespaces/{ns}/routing/{name}", (string ns, string name, TrafficPolicyController c) => Json(c.Describe(ns, name)));
+
         s.MapGet("/routes", (ServiceController c) => Json(List("RouteList", c.ListRoutes(null))));
         s.MapGet("/namespaces/{ns}/routes", (string ns, ServiceController c) => Json(List("RouteList", c.ListRoutes(ns))));
         s.MapGet("/namespaces/{ns}/routes/{name}", (string ns, string name, ServiceController c) => Json(c.GetRoute(ns, name)));

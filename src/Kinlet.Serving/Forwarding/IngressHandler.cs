@@ -37,17 +37,32 @@ public sealed partial class IngressHandler(
             if (!table.IsServiceHost(host)) return ValueTask.FromResult(false);
             return WriteAsync(context, StatusCodes.Status404NotFound, "no service for host " + RouteTable.HostName(host).ToString());
         }
-        return ForwardAsync(context, entry!);
+        // A host with a VirtualService, a DestinationRule or tags has a compiled policy; every other host takes the plain path.
+        if (entry!.Policy is { } policy) return RouteByPolicyAsync(context, policy);
+        return ForwardAsync(context, entry.Pick(), entry.UnavailableReason, null);
+    }
+
+    /// <summary>The policy picks the revision (or answers itself: redirect, direct response, no rule matched).</summary>
+    private ValueTask<bool> RouteByPolicyAsync(HttpContext context, TrafficPolicy.CompiledPolicy policy)
+    {
+        var decision = policy.Decide(context);
+        if (decision.Reply is { } reply) return ReplyAsync(context, reply);
+        return ForwardAsync(context, decision.Revision, decision.Unavailable, decision.Picker);
+    }
+
+    private static async ValueTask<bool> ReplyAsync(HttpContext context, TrafficPolicy.LocalReply reply)
+    {
+        await reply.WriteAsync(context).ConfigureAwait(false);
+        return true;
     }
 
     // The state machines of the per-request methods come from a pool, not a new box per request.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ForwardAsync(HttpContext context, RouteEntry entry)
+    private async ValueTask<bool> ForwardAsync(HttpContext context, RevisionState? revision, string? unavailable, TrafficPolicy.InstancePicker? picker)
     {
-        var revision = entry.Pick();
         if (revision is null)
         {
-            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, entry.UnavailableReason ?? "no revision available").ConfigureAwait(false);
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, unavailable ?? "no revision available").ConfigureAwait(false);
             return true;
         }
 
@@ -59,7 +74,9 @@ public sealed partial class IngressHandler(
         try
         {
             // FIFO: while requests queue in the activator, a newcomer does not take a slot ahead of them.
-            var instance = revision.Queue.Count == 0 ? revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency) : null;
+            var instance = revision.Queue.Count == 0
+                ? picker is null ? revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency) : picker.Acquire(context, revision)
+                : null;
             if (instance is null)
             {
                 instance = await ActivateAsync(context, revision, deadline).ConfigureAwait(false);

@@ -15,6 +15,7 @@ public static class LoadBalancingPolicies
 {
     public static readonly ILoadBalancingPolicy PowerOfTwoChoices = new PowerOfTwoChoicesPolicy();
     public static readonly ILoadBalancingPolicy FirstAvailable = new FirstAvailablePolicy();
+    public static readonly ILoadBalancingPolicy Random = new RandomPolicy();
 
     /// <summary>Knative: unlimited → power of two choices; limit 1–3 → first free slot; above → round robin over free slots.</summary>
     public static ILoadBalancingPolicy For(int containerConcurrency) => containerConcurrency switch

@@ -9,8 +9,10 @@ public readonly record struct RouteTarget(RevisionState Revision, int Percent, i
 /// <summary>What a host routes to: a service's traffic split, or one tagged revision.</summary>
 public sealed class RouteEntry
 {
-    public RouteEntry(string @namespace, string service, string? tag, RouteTarget[] targets, string? unavailableReason)
+    public RouteEntry(string @namespace, string service, string? tag, RouteTarget[] targets, string? unavailableReason,
+        TrafficPolicy.CompiledPolicy? policy = null)
     {
+        Policy = policy;
         Namespace = @namespace;
         Service = service;
         Tag = tag;
@@ -25,6 +27,15 @@ public sealed class RouteEntry
     public string Service { get; }
     public string? Tag { get; }
     public RouteTarget[] Targets { get; }
+
+    /// <summary>
+    /// The host's VirtualService/DestinationRule (or Knative tag-header routing), compiled; null for a host with none,
+    /// whose requests take the plain path.
+    /// </summary>
+    public TrafficPolicy.CompiledPolicy? Policy { get; }
+
+    /// <summary>The same host with <paramref name="policy"/> on it.</summary>
+    public RouteEntry WithPolicy(TrafficPolicy.CompiledPolicy policy) => new(Namespace, Service, Tag, Targets, UnavailableReason, policy);
 
     /// <summary>Set when no revision can take traffic (e.g. the only revision failed): answered with 503 and this text.</summary>
     public string? UnavailableReason { get; }

@@ -20,8 +20,29 @@ public sealed class TrafficPolicyController(
     ServingWriteLoop writes,
     ServiceStatusRefresher refresher,
     RouteTableBuilder routes,
+    Router router,
     TimeProvider time)
 {
+    /// <summary>
+    /// The service's effective rules as compiled into the route table, in order, with their request counts (for
+    /// <c>kinlet route describe</c>).
+    /// </summary>
+    public RoutingView Describe(string ns, string service)
+    {
+        if (store.Get<Service>(Kinds.Service, ns, service) is null) throw new ResourceNotFoundException(Kinds.Service, service);
+        var table = router.Table;
+        table.TryResolve(Core.Serving.TrafficPlanner.ServiceHost(service, ns, book.Domain), out var entry);
+        var tags = new List<string>();
+        foreach (var e in table.Entries.Values)
+            if (e.Namespace == ns && e.Service == service && e.Tag is { } tag && !tags.Contains(tag)) tags.Add(tag);
+        var policy = entry?.Policy;
+        var rules = new List<RuleView>();
+        foreach (var rule in policy?.Rules ?? [])
+            rules.Add(new RuleView(rule.Index, rule.Name, rule.MatchText, rule.ActionText, rule.Stats.Requests));
+        return new RoutingView(ns, service, policy?.VirtualService, policy?.DestinationRule, policy?.LoadBalancer ?? "LEAST_REQUEST (Knative's default)",
+            tags.Count > 0, tags, rules, policy?.VirtualService is null ? null : policy.Unmatched);
+    }
+
     public IReadOnlyList<VirtualService> ListVirtualServices(string? ns) => store.List<VirtualService>(Kinds.VirtualService, ns);
 
     public VirtualService GetVirtualService(string ns, string name) =>
@@ -233,3 +254,11 @@ public sealed class TrafficPolicyController(
         public IReadOnlyCollection<string>? TagsOf(string ns, string name) => _tags.GetValueOrDefault((ns, name));
     }
 }
+
+/// <summary>A service's routing as kinletd applies it: <c>GET /apis/kinlet.dev/v1/namespaces/{ns}/routing/{service}</c>.</summary>
+/// <param name="Unmatched">Requests no rule matched (404); null without a VirtualService (every request takes the service's split).</param>
+public sealed record RoutingView(string Namespace, string Service, string? VirtualService, string? DestinationRule, string LoadBalancer,
+    bool TagHeaderRouting, IReadOnlyList<string> Tags, IReadOnlyList<RuleView> Rules, long? Unmatched);
+
+/// <summary>One rule in order; <see cref="Requests"/> counts the requests it took since its VirtualService last changed.</summary>
+public sealed record RuleView(int Index, string? Name, string Match, string Action, long Requests);
