@@ -23,6 +23,13 @@ public interface IContainerRuntime
     /// </summary>
     Task<ImageInfo> EnsureImageAsync(string image, IProgress<string>? progress, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="EnsureImageAsync(string, IProgress{string}?, CancellationToken)"/>, pulling with the registry's credentials (imagePullSecrets).</summary>
+    Task<ImageInfo> EnsureImageAsync(string image, RegistryCredentials? credentials, IProgress<string>? progress, CancellationToken cancellationToken) =>
+        EnsureImageAsync(image, progress, cancellationToken);
+
+    /// <summary>Waits for a started container's process to end and returns its exit code (init containers).</summary>
+    Task<int> WaitAsync(string containerId, CancellationToken cancellationToken);
+
     /// <summary>Creates (does not start) a container; returns its id. A missing image is an <see cref="ImageUnavailableException"/>.</summary>
     Task<string> CreateAsync(ContainerSpec spec, CancellationToken cancellationToken);
 
@@ -83,8 +90,15 @@ public sealed record ContainerSpec
     public required IReadOnlyDictionary<string, string> Labels { get; init; }
     /// <summary>Environment as (name, value) pairs, in order.</summary>
     public required IReadOnlyList<KeyValuePair<string, string>> Env { get; init; }
-    /// <summary>The port the process listens on inside the container; published on 127.0.0.1 at an engine-chosen port.</summary>
+    /// <summary>
+    /// The port the process listens on inside the container; published on 127.0.0.1 at an engine-chosen port.
+    /// 0: nothing published (an init container, or a sidecar in another container's network namespace).
+    /// </summary>
     public required int ContainerPort { get; init; }
+    /// <summary>More container ports to publish on 127.0.0.1 (a sidecar's probe ports, published by the container whose network it shares).</summary>
+    public IReadOnlyList<int> ExtraPorts { get; init; } = [];
+    /// <summary>Join this container's network namespace (Docker's <c>container:&lt;id&gt;</c>): a pod's sidecars reach each other on localhost.</summary>
+    public string? NetworkOf { get; init; }
     /// <summary>Overrides the image's entrypoint (Kubernetes <c>command</c>).</summary>
     public IReadOnlyList<string>? Command { get; init; }
     /// <summary>Overrides the image's cmd (Kubernetes <c>args</c>).</summary>
@@ -97,6 +111,24 @@ public sealed record ContainerSpec
     public long? NanoCpus { get; init; }
     public long PidsLimit { get; init; } = 1024;
     public bool ReadOnlyRootFilesystem { get; init; }
+    /// <summary>Docker's <c>no-new-privileges</c> (Kubernetes <c>allowPrivilegeEscalation: false</c>); on unless asked otherwise.</summary>
+    public bool NoNewPrivileges { get; init; } = true;
+    public IReadOnlyList<string> CapAdd { get; init; } = [];
+    public IReadOnlyList<string> CapDrop { get; init; } = [];
+    /// <summary>Supplementary groups of the process (Kubernetes <c>supplementalGroups</c>, <c>fsGroup</c>).</summary>
+    public IReadOnlyList<string> GroupAdd { get; init; } = [];
+}
+
+/// <summary>Credentials for one registry, from a <c>kubernetes.io/dockerconfigjson</c> secret. Never printed.</summary>
+public sealed class RegistryCredentials(string serverAddress, string? username, string? password, string? identityToken)
+{
+    public string ServerAddress { get; } = serverAddress;
+    public string? Username { get; } = username;
+    public string? Password { get; } = password;
+    public string? IdentityToken { get; } = identityToken;
+
+    // A record would print the password; this says only whose it is.
+    public override string ToString() => $"credentials for {ServerAddress}";
 }
 
 public enum ContainerRunState { Created, Running, Paused, Restarting, Exited, Dead, Removing, Unknown }
@@ -113,6 +145,8 @@ public sealed record ContainerInfo
     public bool OomKilled { get; init; }
     /// <summary>The 127.0.0.1 port the container port is published on, when running.</summary>
     public int? HostPort { get; init; }
+    /// <summary>Every published container port (tcp) → its 127.0.0.1 host port, when running (inspect only).</summary>
+    public IReadOnlyDictionary<int, int>? PublishedPorts { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     /// <summary>The engine's own error for the container (e.g. "exec: not found"), if any.</summary>
@@ -139,7 +173,8 @@ public sealed record LogOptions
 
 /// <param name="Id">The engine's image id (<c>sha256:...</c>).</param>
 /// <param name="Digest">The first repo digest (<c>name@sha256:...</c>), null for images that never came from a registry.</param>
-public sealed record ImageInfo(string Id, string? Digest);
+/// <param name="User">The image's configured user ("" or null: root).</param>
+public sealed record ImageInfo(string Id, string? Digest, string? User = null);
 
 /// <summary>
 /// A lifecycle event: <c>Action</c> is the engine's word (create, start, die, oom, kill, pause, unpause, destroy).

@@ -87,7 +87,24 @@ public sealed partial class ServingHostedService(
     /// </summary>
     private async Task AdoptAsync(CancellationToken cancellationToken)
     {
-        var containers = await runtime.ListAsync(reconciler.OwnLabels, cancellationToken).ConfigureAwait(false);
+        var all = await runtime.ListAsync(reconciler.OwnLabels, cancellationToken).ConfigureAwait(false);
+        // An instance is its serving container plus its sidecars: they are adopted or removed together.
+        var containers = all.Where(c => Role(c) is not (KnownKeys.RoleSidecar or KnownKeys.RoleInit)).ToList();
+        var instances = containers.Select(c => c.Labels.GetValueOrDefault(KnownKeys.ContainerInstance)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var sidecarsOf = new Dictionary<string, List<SidecarContainer>>(StringComparer.Ordinal);
+        // Init containers cut off by the restart (their instance never started) and sidecars whose serving container is gone.
+        var leftovers = new List<ContainerInfo>();
+        foreach (var c in all)
+        {
+            var role = Role(c);
+            var of = c.Labels.GetValueOrDefault(KnownKeys.ContainerInstance);
+            if (role == KnownKeys.RoleInit || (role == KnownKeys.RoleSidecar && (of is null || !instances.Contains(of)))) leftovers.Add(c);
+            else if (role == KnownKeys.RoleSidecar)
+            {
+                if (!sidecarsOf.TryGetValue(of!, out var list)) sidecarsOf[of!] = list = [];
+                list.Add(new SidecarContainer(c.Labels.GetValueOrDefault(KnownKeys.ContainerName) ?? c.Name, c.Id));
+            }
+        }
         var adopted = 0;
         var removed = 0;
         await Parallel.ForEachAsync(containers, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (c, ct) =>
@@ -96,35 +113,58 @@ public sealed partial class ServingHostedService(
             c.Labels.TryGetValue(KnownKeys.ContainerRevision, out var rev);
             c.Labels.TryGetValue(KnownKeys.ContainerInstance, out var name);
             var state = ns is null || rev is null ? null : registry.Find(ns, rev);
+            var sidecars = name is not null && sidecarsOf.TryGetValue(name, out var found) ? found : null;
+            // The serving port, not the first published one: a sidecar's probe ports are published by the same container.
+            var hostPort = state is null ? c.HostPort
+                : c.PublishedPorts is { } published && published.TryGetValue(ContainerSpecBuilder.ContainerPort(state.Revision.Spec), out var sp) ? sp : c.HostPort;
             // A frozen standby left by the previous run stays the revision's standby (the reconciler drops it if unwanted).
-            if (state is { IsDeleted: false } && name is not null && c.State == ContainerRunState.Paused && c.HostPort is { } pausedPort
+            if (state is { IsDeleted: false } && name is not null && c.State == ContainerRunState.Paused && hostPort is { } pausedPort
                 && state.WantsFrozenStandby(options.Value.Standby))
             {
-                inbox.Post(new StandbyAdopted(state, new FrozenStandby(c.Id, name, pausedPort, time.GetUtcNow())));
+                inbox.Post(new StandbyAdopted(state, new FrozenStandby(c.Id, name, pausedPort, time.GetUtcNow(), sidecars)));
                 Interlocked.Increment(ref adopted);
                 return;
             }
-            if (state is { IsDeleted: false } && name is not null && c.State == ContainerRunState.Running && c.HostPort is { } port)
+            if (state is { IsDeleted: false } && name is not null && c.State == ContainerRunState.Running && hostPort is { } port
+                && await SidecarsRunningAsync(sidecars, ct).ConfigureAwait(false))
             {
                 var probe = probes.For(state.Revision.Spec, c.Id);
                 var result = await Kinlet.Containers.Readiness.ReadinessWaiter.WaitAsync(runtime, c.Id, port, probe,
                     probes.AdoptionOptions(), ct).ConfigureAwait(false);
                 if (result.Outcome == Kinlet.Containers.Readiness.ReadinessOutcome.Ready)
                 {
-                    inbox.Post(new InstanceAdopted(state, name, c.Id, port));
+                    inbox.Post(new InstanceAdopted(state, name, c.Id, port, sidecars));
                     Interlocked.Increment(ref adopted);
                     return;
                 }
             }
             // What matches no live revision only needs removing; its logs are kept under its revision when there is one.
-            var container = state is null ? new ContainerRef(c.Id, name ?? c.Name, "", "", "") : ContainerRef.For(state, name ?? c.Name, c.Id);
+            var container = state is null
+                ? new ContainerRef(c.Id, name ?? c.Name, "", "", "") { Sidecars = sidecars }
+                : ContainerRef.For(state, name ?? c.Name, c.Id, sidecars);
             if (c.State == ContainerRunState.Paused)
                 await launcher.RemoveStandbyAsync(container, ct).ConfigureAwait(false);
             else
                 await launcher.RemoveContainerAsync(container, ct).ConfigureAwait(false);
             Interlocked.Increment(ref removed);
         }).ConfigureAwait(false);
-        if (containers.Count > 0) LogAdopted(adopted, removed);
+        foreach (var c in leftovers)
+        {
+            await launcher.RemoveContainerAsync(new ContainerRef(c.Id, c.Labels.GetValueOrDefault(KnownKeys.ContainerInstance) ?? c.Name, "", "", ""), cancellationToken).ConfigureAwait(false);
+            removed++;
+        }
+        if (all.Count > 0) LogAdopted(adopted, removed);
+    }
+
+    private static string? Role(ContainerInfo c) => c.Labels.GetValueOrDefault(KnownKeys.ContainerRole);
+
+    /// <summary>An instance is adopted whole or not at all: each of its sidecars must still run.</summary>
+    private async Task<bool> SidecarsRunningAsync(List<SidecarContainer>? sidecars, CancellationToken cancellationToken)
+    {
+        foreach (var sidecar in sidecars ?? [])
+            if (await runtime.InspectAsync(sidecar.Id, cancellationToken).ConfigureAwait(false) is not { State: ContainerRunState.Running })
+                return false;
+        return true;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

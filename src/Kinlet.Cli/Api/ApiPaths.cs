@@ -23,6 +23,7 @@ internal static class ApiPaths
         if (q.Revision is { } revision) query.Add("revision=" + Uri.EscapeDataString(revision));
         if (q.SinceSeconds is { } since) query.Add("since=" + since.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (q.Tail is { } tail) query.Add("tail=" + tail.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (q.Container is { } container) query.Add("container=" + Uri.EscapeDataString(container));
         return $"{Service(ns, name)}/logs" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
     }
 
@@ -72,4 +73,4 @@ internal static class ApiPaths
 }
 
 /// <summary>What <c>kinlet logs</c> asks the daemon for; <see cref="SinceSeconds"/> is the API's <c>since</c>.</summary>
-internal sealed record LogsQuery(bool Follow, string? Revision, long? SinceSeconds, int? Tail);
+internal sealed record LogsQuery(bool Follow, string? Revision, long? SinceSeconds, int? Tail, string? Container = null);

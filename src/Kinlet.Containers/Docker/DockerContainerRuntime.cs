@@ -39,6 +39,12 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IImageBuilder
     public Task<ImageInfo> EnsureImageAsync(string image, IProgress<string>? progress, CancellationToken cancellationToken) =>
         _images.EnsureAsync(image, progress, cancellationToken);
 
+    public Task<ImageInfo> EnsureImageAsync(string image, RegistryCredentials? credentials, IProgress<string>? progress, CancellationToken cancellationToken) =>
+        _images.EnsureAsync(image, progress, cancellationToken, credentials);
+
+    public Task<int> WaitAsync(string containerId, CancellationToken cancellationToken) =>
+        _containers.WaitAsync(containerId, cancellationToken);
+
     public Task<string> CreateAsync(ContainerSpec spec, CancellationToken cancellationToken) =>
         _containers.CreateAsync(spec, cancellationToken);
 

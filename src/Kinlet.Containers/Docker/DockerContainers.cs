@@ -26,14 +26,30 @@ internal sealed class DockerContainers(DockerEngine engine)
 
     internal static CreateContainerParameters CreateParameters(ContainerSpec spec)
     {
-        var port = spec.ContainerPort.ToString(CultureInfo.InvariantCulture) + "/tcp";
+        var exposed = new Dictionary<string, EmptyStruct>();
+        var bindings = new Dictionary<string, IList<PortBinding>>();
+        void Publish(int containerPort)
+        {
+            if (containerPort <= 0) return;
+            var key = containerPort.ToString(CultureInfo.InvariantCulture) + "/tcp";
+            exposed[key] = default;
+            // Loopback only, engine-chosen port: kinletd is the only way in.
+            bindings[key] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "" }];
+        }
+        // In another container's network namespace there is nothing to publish or map: that container does it.
+        var joined = spec.NetworkOf is { Length: > 0 };
+        if (!joined)
+        {
+            Publish(spec.ContainerPort);
+            foreach (var extra in spec.ExtraPorts) Publish(extra);
+        }
         return new CreateContainerParameters
         {
             Name = spec.Name,
             Image = spec.Image,
             Labels = new Dictionary<string, string>(spec.Labels),
             Env = spec.Env.Select(kv => kv.Key + "=" + kv.Value).ToList(),
-            ExposedPorts = new Dictionary<string, EmptyStruct> { [port] = default },
+            ExposedPorts = exposed.Count > 0 ? exposed : null,
             // Kubernetes semantics: an empty command or args means "the image's".
             Entrypoint = spec.Command is { Count: > 0 } command ? command.ToList() : null,
             Cmd = spec.Args is { Count: > 0 } args ? args.ToList() : null,
@@ -41,11 +57,14 @@ internal sealed class DockerContainers(DockerEngine engine)
             User = spec.User,
             HostConfig = new HostConfig
             {
-                // Loopback only, engine-chosen port: kinletd is the only way in.
-                PortBindings = new Dictionary<string, IList<PortBinding>> { [port] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "" }] },
-                ExtraHosts = ["host.docker.internal:host-gateway"],
+                NetworkMode = joined ? "container:" + spec.NetworkOf : null,
+                PortBindings = bindings.Count > 0 ? bindings : null,
+                ExtraHosts = joined ? null : ["host.docker.internal:host-gateway"],
                 Privileged = false,
-                SecurityOpt = ["no-new-privileges"],
+                SecurityOpt = spec.NoNewPrivileges ? ["no-new-privileges"] : null,
+                CapAdd = spec.CapAdd.Count > 0 ? spec.CapAdd.ToList() : null,
+                CapDrop = spec.CapDrop.Count > 0 ? spec.CapDrop.ToList() : null,
+                GroupAdd = spec.GroupAdd.Count > 0 ? spec.GroupAdd.ToList() : null,
                 PidsLimit = spec.PidsLimit > 0 ? spec.PidsLimit : null,
                 Memory = spec.MemoryBytes ?? 0,
                 // Swap equal to memory: no swap beyond the limit, so a memory limit means what it says.
@@ -59,6 +78,14 @@ internal sealed class DockerContainers(DockerEngine engine)
                 LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "2" } },
             },
         };
+    }
+
+    public async Task<int> WaitAsync(string containerId, CancellationToken cancellationToken)
+    {
+        // The engine answers when the process ends: no call timeout (the caller's token bounds it).
+        var response = await engine.CallAsync("wait", (client, ct) => client.Containers.WaitContainerAsync(containerId, ct),
+            cancellationToken, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        return (int)response.StatusCode;
     }
 
     public async Task<ContainerInfo> StartAsync(string containerId, CancellationToken cancellationToken)
@@ -271,6 +298,7 @@ internal sealed class DockerContainers(DockerEngine engine)
                 : (int)state.ExitCode,
             OomKilled = state?.OOMKilled ?? false,
             HostPort = HostPort(c.NetworkSettings?.Ports),
+            PublishedPorts = PublishedPorts(c.NetworkSettings?.Ports),
             StartedAt = EngineTime(state?.StartedAt),
             FinishedAt = finishedAt,
             Error = string.IsNullOrEmpty(state?.Error) ? null : state.Error,
@@ -285,6 +313,8 @@ internal sealed class DockerContainers(DockerEngine engine)
         Labels = c.Labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(c.Labels),
         State = ParseState(c.State),
         HostPort = c.Ports?.FirstOrDefault(p => p.IP == "127.0.0.1" && p.PublicPort != 0) is { } p ? p.PublicPort : null,
+        PublishedPorts = c.Ports?.Where(p => p.IP == "127.0.0.1" && p.PublicPort != 0)
+            .GroupBy(p => (int)p.PrivatePort).ToDictionary(g => g.Key, g => (int)g.First().PublicPort),
     };
 
     // Kinlet publishes one port; prefer its loopback binding, whatever the container port is.
@@ -303,6 +333,22 @@ internal sealed class DockerContainers(DockerEngine engine)
             }
         }
         return any;
+    }
+
+    private static Dictionary<int, int>? PublishedPorts(IDictionary<string, IList<PortBinding>>? ports)
+    {
+        if (ports is null) return null;
+        var map = new Dictionary<int, int>();
+        foreach (var (key, bindings) in ports)
+        {
+            if (bindings is null) continue;
+            var slash = key.IndexOf('/', StringComparison.Ordinal);
+            if (!int.TryParse(slash < 0 ? key : key[..slash], NumberStyles.None, CultureInfo.InvariantCulture, out var containerPort)) continue;
+            foreach (var b in bindings)
+                if (b.HostIP == "127.0.0.1" && int.TryParse(b.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port != 0)
+                    map[containerPort] = port;
+        }
+        return map;
     }
 
     // RFC 3339 with up to nine fractional digits; the engine writes "0001-01-01T00:00:00Z" for "never".

@@ -5,7 +5,7 @@ namespace Kinlet.Containers.Docker;
 /// <summary>Images: is it here, and if not, pull it (bounded, with progress).</summary>
 internal sealed class DockerImages(DockerEngine engine)
 {
-    public async Task<ImageInfo> EnsureAsync(string image, IProgress<string>? progress, CancellationToken cancellationToken)
+    public async Task<ImageInfo> EnsureAsync(string image, IProgress<string>? progress, CancellationToken cancellationToken, RegistryCredentials? credentials = null)
     {
         if (await InspectAsync(image, cancellationToken).ConfigureAwait(false) is { } local) return local;
 
@@ -18,7 +18,7 @@ internal sealed class DockerImages(DockerEngine engine)
         try
         {
             await engine.CallAsync("pull", (client, ct) => client.Images.CreateImageAsync(
-                new ImagesCreateParameters { FromImage = name, Tag = tag }, authConfig: null, pullProgress, ct),
+                new ImagesCreateParameters { FromImage = name, Tag = tag }, AuthOf(credentials), pullProgress, ct),
                 cancellationToken, engine.Options.PullTimeout).ConfigureAwait(false);
         }
         catch (ContainerEngineException e)
@@ -48,13 +48,22 @@ internal sealed class DockerImages(DockerEngine engine)
         try
         {
             var info = await engine.CallAsync("image inspect", (client, ct) => client.Images.InspectImageAsync(image, ct), cancellationToken).ConfigureAwait(false);
-            return new ImageInfo(info.ID, info.RepoDigests?.FirstOrDefault());
+            return new ImageInfo(info.ID, info.RepoDigests?.FirstOrDefault(), info.Config?.User);
         }
         catch (ContainerEngineException e) when (e.StatusCode == 404)
         {
             return null;
         }
     }
+
+    // Docker.DotNet sends this as the X-Registry-Auth header of the pull.
+    internal static AuthConfig? AuthOf(RegistryCredentials? c) => c is null ? null : new AuthConfig
+    {
+        ServerAddress = c.ServerAddress,
+        Username = c.Username,
+        Password = c.Password,
+        IdentityToken = c.IdentityToken,
+    };
 
     private ImageUnavailableException Unavailable(string image, string reason, Exception? inner)
     {

@@ -15,10 +15,40 @@ public sealed class RevisionSpec
     public long? TimeoutSeconds { get; set; }
     public long? ResponseStartTimeoutSeconds { get; set; }
     public long? IdleTimeoutSeconds { get; set; }
+    /// <summary>Accepted, no effect: one node has no Kubernetes API to hand a token for.</summary>
     public string? ServiceAccountName { get; set; }
+    /// <summary>One serving container (the one with <c>ports</c>) and its sidecars, sharing its network namespace.</summary>
     public List<Container> Containers { get; set; } = [];
     public List<Volume>? Volumes { get; set; }
+    /// <summary>Run to completion, in order, before <see cref="Containers"/> start.</summary>
+    public List<Container>? InitContainers { get; set; }
+    /// <summary>Accepted, no effect: Kinlet injects no service environment variables.</summary>
     public bool? EnableServiceLinks { get; set; }
+    /// <summary><c>kubernetes.io/dockerconfigjson</c> secrets whose credentials are used to pull the images.</summary>
+    public List<LocalObjectReference>? ImagePullSecrets { get; set; }
+    /// <summary>Pod-level defaults for every container's security context.</summary>
+    public PodSecurityContext? SecurityContext { get; set; }
+    /// <summary>Scheduling fields: kept as written (export round-trips them), ignored on one node with a warning.</summary>
+    public Dictionary<string, string>? NodeSelector { get; set; }
+    public System.Text.Json.Nodes.JsonArray? Tolerations { get; set; }
+    public System.Text.Json.Nodes.JsonObject? Affinity { get; set; }
+}
+
+/// <summary>A reference to an object in the same namespace by name (Kubernetes <c>LocalObjectReference</c>).</summary>
+public sealed class LocalObjectReference
+{
+    public string? Name { get; set; }
+}
+
+/// <summary>The part of a Kubernetes <c>PodSecurityContext</c> that maps onto one engine's containers.</summary>
+public sealed class PodSecurityContext
+{
+    public long? RunAsUser { get; set; }
+    public long? RunAsGroup { get; set; }
+    public bool? RunAsNonRoot { get; set; }
+    /// <summary>Added as supplementary groups of every container's process, as the kubelet does.</summary>
+    public List<long>? SupplementalGroups { get; set; }
+    public long? FsGroup { get; set; }
 }
 
 public sealed class Container
@@ -131,6 +161,14 @@ public sealed class SecurityContext
     public bool? RunAsNonRoot { get; set; }
     public bool? ReadOnlyRootFilesystem { get; set; }
     public bool? AllowPrivilegeEscalation { get; set; }
+    public Capabilities? Capabilities { get; set; }
+}
+
+/// <summary>Linux capabilities to add to or drop from the engine's default set.</summary>
+public sealed class Capabilities
+{
+    public List<string>? Add { get; set; }
+    public List<string>? Drop { get; set; }
 }
 
 /// <summary>Kubernetes IntOrString (probe ports may be a number or a port name).</summary>

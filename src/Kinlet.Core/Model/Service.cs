@@ -188,4 +188,11 @@ public static class KnownKeys
     public const string ContainerNamespace = "dev.kinlet.namespace";
     /// <summary>Which daemon (state dir) owns a container, so two daemons on one engine never touch each other's.</summary>
     public const string ContainerDaemon = "dev.kinlet.daemon";
+    /// <summary>The container's name in the revision (<c>containers[].name</c> or <c>initContainers[].name</c>).</summary>
+    public const string ContainerName = "dev.kinlet.container";
+    /// <summary><see cref="RoleServing"/>, <see cref="RoleSidecar"/> or <see cref="RoleInit"/>; absent on containers from before sidecars (serving).</summary>
+    public const string ContainerRole = "dev.kinlet.role";
+    public const string RoleServing = "serving";
+    public const string RoleSidecar = "sidecar";
+    public const string RoleInit = "init";
 }

@@ -56,8 +56,12 @@ public static class RevisionTemplates
             if (string.IsNullOrEmpty(c.Name))
                 c.Name = copy.Containers.Count == 1 ? d.ContainerName : string.Create(CultureInfo.InvariantCulture, $"{d.ContainerName}-{i}");
         }
-        // The first container serves (Kinlet runs one); it listens on the default port unless it says otherwise.
-        if (copy.Containers.Count > 0 && copy.Containers[0] is { } serving)
+        if (copy.InitContainers is { } inits)
+            for (var i = 0; i < inits.Count; i++)
+                if (inits[i] is { } init && string.IsNullOrEmpty(init.Name))
+                    init.Name = string.Create(CultureInfo.InvariantCulture, $"init-{i}");
+        // The serving container (the only one, or the one with ports) listens on the default port unless it says otherwise.
+        if (copy.Containers.Count > 0 && copy.Containers[PodLayout.ServingIndex(copy)] is { } serving)
         {
             if (serving.Ports is null || serving.Ports.Count == 0)
                 serving.Ports = [new ContainerPortSpec { ContainerPort = d.ContainerPort }];

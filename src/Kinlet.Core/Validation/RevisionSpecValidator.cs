@@ -6,7 +6,7 @@ namespace Kinlet.Core.Validation;
 
 /// <summary>
 /// Knative's checks of a revision spec (the part of a PodSpec Knative allows), narrowed to what Kinlet
-/// runs: one container per instance, one port, cpu and memory limits.
+/// runs: one serving container with one port plus sidecars and init containers, cpu and memory limits.
 /// </summary>
 public static class RevisionSpecValidator
 {
@@ -56,19 +56,74 @@ public static class RevisionSpecValidator
             Add("containers", "required");
             return;
         }
+        // Knative's multi-container rule: with several containers, exactly one declares ports and serves.
+        var serving = 0;
         if (containers.Count > 1)
-            Add("containers", "exactly one container is supported");
+        {
+            var withPorts = new List<int>();
+            for (var i = 0; i < containers.Count; i++)
+                if (containers[i]?.Ports is { Count: > 0 }) withPorts.Add(i);
+            if (withPorts.Count == 0)
+                Add("containers", $"exactly one container must declare ports when there are several (none of the {containers.Count} does)");
+            else
+            {
+                serving = withPorts[0];
+                for (var k = 1; k < withPorts.Count; k++)
+                    Add($"containers[{withPorts[k]}].ports", $"only one container may declare ports (containers[{serving}] does)");
+            }
+        }
         var volumes = VolumeValidator.ValidateVolumes(spec.Volumes, path + ".volumes", errors);
         var mounted = new HashSet<string>(StringComparer.Ordinal);
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < containers.Count; i++)
         {
-            ValidateContainer(containers[i], $"{path}.containers[{i}]", errors);
+            ValidateContainer(containers[i], $"{path}.containers[{i}]", errors, i == serving ? ContainerKind.Serving : ContainerKind.Sidecar);
             VolumeValidator.ValidateMounts(containers[i]?.VolumeMounts, $"{path}.containers[{i}].volumeMounts", volumes, path + ".volumes", mounted, errors);
+            UniqueName(containers[i], $"containers[{i}]", names, Add);
         }
+        // Init containers mount the same volumes (e.g. render a config into an emptyDir the serving container reads).
+        if (spec.InitContainers is { } inits)
+            for (var i = 0; i < inits.Count; i++)
+            {
+                ValidateContainer(inits[i], $"{path}.initContainers[{i}]", errors, ContainerKind.Init);
+                VolumeValidator.ValidateMounts(inits[i]?.VolumeMounts, $"{path}.initContainers[{i}].volumeMounts", volumes, path + ".volumes", mounted, errors);
+                UniqueName(inits[i], $"initContainers[{i}]", names, Add);
+            }
         // Knative refuses a volume no container mounts (a typo in a mount's name would otherwise go unnoticed).
         for (var i = 0; i < (spec.Volumes?.Count ?? 0); i++)
             if (spec.Volumes![i]?.Name is { Length: > 0 } name && volumes.TryGetValue(name, out var v) && ReferenceEquals(v, spec.Volumes[i]) && !mounted.Contains(name))
                 Add($"volumes[{i}].name", $"volume \"{name}\" is not mounted by any container");
+
+        if (spec.ImagePullSecrets is { } pullSecrets)
+            for (var i = 0; i < pullSecrets.Count; i++)
+            {
+                if (string.IsNullOrEmpty(pullSecrets[i]?.Name)) Add($"imagePullSecrets[{i}].name", "required");
+                else if (Names.ValidateDns1123Subdomain(pullSecrets[i].Name!) is { } e) Add($"imagePullSecrets[{i}].name", e);
+            }
+        if (spec.SecurityContext is { } psc)
+        {
+            IdRange(psc.RunAsUser, "securityContext.runAsUser", Add);
+            IdRange(psc.RunAsGroup, "securityContext.runAsGroup", Add);
+            IdRange(psc.FsGroup, "securityContext.fsGroup", Add);
+            if (psc.SupplementalGroups is { } groups)
+                for (var i = 0; i < groups.Count; i++) IdRange(groups[i], $"securityContext.supplementalGroups[{i}]", Add);
+            if (psc.RunAsNonRoot == true && psc.RunAsUser == 0)
+                Add("securityContext.runAsNonRoot", "must not be true with runAsUser 0");
+        }
+    }
+
+    private enum ContainerKind { Serving, Sidecar, Init }
+
+    // Names are unique across containers and initContainers, as in a pod (logs and engine names use them).
+    private static void UniqueName(Container? c, string field, Dictionary<string, string> seen, Action<string, string> add)
+    {
+        if (string.IsNullOrEmpty(c?.Name)) return;
+        if (!seen.TryAdd(c.Name, field)) add(field + ".name", $"duplicate name \"{c.Name}\" (also {seen[c.Name]})");
+    }
+
+    private static void IdRange(long? id, string field, Action<string, string> add)
+    {
+        if (id is { } v && (v < 0 || v > int.MaxValue)) add(field, $"must be between 0 and {int.MaxValue}");
     }
 
     // Only compared with timeoutSeconds when that is set (non-zero): a zero timeout means "the default".
@@ -79,7 +134,7 @@ public static class RevisionSpecValidator
         else if (timeout is { } t && t > 0 && v > t) add(field, $"must be at most timeoutSeconds ({t})");
     }
 
-    private static void ValidateContainer(Container? c, string path, List<FieldError> errors)
+    private static void ValidateContainer(Container? c, string path, List<FieldError> errors, ContainerKind kind)
     {
         if (c is null)
         {
@@ -103,17 +158,48 @@ public static class RevisionSpecValidator
         if (c.ImagePullPolicy is { Length: > 0 } pull && pull is not ("Always" or "IfNotPresent" or "Never"))
             Add("imagePullPolicy", "must be Always, IfNotPresent or Never");
 
-        var port = ValidatePorts(c.Ports, path + ".ports", errors);
+        if (kind == ContainerKind.Init)
+        {
+            // As in Kubernetes: an init container runs to completion, so nothing probes or reaches it.
+            if (c.Ports is { Count: > 0 }) Add("ports", "must not be set for an init container");
+            if (c.ReadinessProbe is not null) Add("readinessProbe", "must not be set for an init container");
+            if (c.LivenessProbe is not null) Add("livenessProbe", "must not be set for an init container");
+        }
+        var port = kind == ContainerKind.Init ? null : ValidatePorts(c.Ports, path + ".ports", errors);
         ValidateEnv(c.Env, path + ".env", errors);
         ValidateEnvFrom(c.EnvFrom, path + ".envFrom", errors);
         ValidateResources(c.Resources, path + ".resources", errors);
-        ValidateProbe(c.ReadinessProbe, path + ".readinessProbe", port, readiness: true, errors);
-        ValidateProbe(c.LivenessProbe, path + ".livenessProbe", port, readiness: false, errors);
+        if (kind != ContainerKind.Init)
+        {
+            // A sidecar has no serving port to default a probe to: its httpGet/tcpSocket probe names a port number.
+            var sidecar = kind == ContainerKind.Sidecar;
+            ValidateProbe(c.ReadinessProbe, path + ".readinessProbe", port, readiness: true, errors, sidecar);
+            ValidateProbe(c.LivenessProbe, path + ".livenessProbe", port, readiness: false, errors, sidecar);
+        }
 
         if (c.SecurityContext is { } sc)
         {
-            if (sc.RunAsUser is { } uid && (uid < 0 || uid > int.MaxValue)) Add("securityContext.runAsUser", $"must be between 0 and {int.MaxValue}");
-            if (sc.RunAsGroup is { } gid && (gid < 0 || gid > int.MaxValue)) Add("securityContext.runAsGroup", $"must be between 0 and {int.MaxValue}");
+            IdRange(sc.RunAsUser, "securityContext.runAsUser", Add);
+            IdRange(sc.RunAsGroup, "securityContext.runAsGroup", Add);
+            if (sc.RunAsNonRoot == true && sc.RunAsUser == 0) Add("securityContext.runAsNonRoot", "must not be true with runAsUser 0");
+            if (sc.Capabilities is { } caps)
+            {
+                CapabilityNames(caps.Add, "securityContext.capabilities.add", allowAll: false, Add);
+                CapabilityNames(caps.Drop, "securityContext.capabilities.drop", allowAll: true, Add);
+            }
+        }
+    }
+
+    private static void CapabilityNames(List<string>? names, string field, bool allowAll, Action<string, string> add)
+    {
+        if (names is null) return;
+        for (var i = 0; i < names.Count; i++)
+        {
+            var n = names[i];
+            if (string.IsNullOrEmpty(n) || !n.All(ch => ch is (>= 'A' and <= 'Z') or '_' or (>= '0' and <= '9')))
+                add($"{field}[{i}]", "must be a capability name such as NET_BIND_SERVICE");
+            else if (!allowAll && n == "ALL")
+                add($"{field}[{i}]", "adding ALL capabilities is not supported (Kinlet never runs privileged containers)");
         }
     }
 
@@ -245,10 +331,17 @@ public static class RevisionSpecValidator
         return parsed;
     }
 
-    private static void ValidateProbe(Probe? probe, string path, ContainerPortSpec? port, bool readiness, List<FieldError> errors)
+    private static void ValidateProbe(Probe? probe, string path, ContainerPortSpec? port, bool readiness, List<FieldError> errors, bool sidecar = false)
     {
         if (probe is null) return;
         void Add(string field, string message) => errors.Add(new(field.Length == 0 ? path : path + "." + field, message));
+        if (sidecar)
+        {
+            var handlers0 = (probe.HttpGet is null ? 0 : 1) + (probe.TcpSocket is null ? 0 : 1) + (probe.Exec is null ? 0 : 1);
+            if (handlers0 == 0) Add("", "must set one of httpGet, tcpSocket, exec (a sidecar has no serving port to check)");
+            if (probe.HttpGet is { } h && h.Port?.IntValue is null) Add("httpGet.port", "required for a sidecar: the port number it listens on");
+            if (probe.TcpSocket is { } t && t.Port?.IntValue is null) Add("tcpSocket.port", "required for a sidecar: the port number it listens on");
+        }
 
         var handlers = (probe.HttpGet is null ? 0 : 1) + (probe.TcpSocket is null ? 0 : 1) + (probe.Exec is null ? 0 : 1);
         if (handlers > 1) Add("", "must set at most one of httpGet, tcpSocket, exec");

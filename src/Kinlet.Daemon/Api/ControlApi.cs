@@ -205,9 +205,11 @@ public static class ControlApi
     {
         var body = await ReadBodyAsync(http, what).ConfigureAwait(false);
         var bound = ManifestReader.Bind<T>(body);
-        foreach (var warning in bound.Warnings)
-            http.Response.Headers.Append("Warning", $"299 - \"{warning.Replace('"', '\'')}\"");
         var resource = bound.Value;
+        IEnumerable<string> warnings = bound.Warnings;
+        if (resource is Service service) warnings = warnings.Concat(OneNodeWarnings.For(service.Spec?.Template?.Spec, "spec.template.spec"));
+        foreach (var warning in warnings)
+            http.Response.Headers.Append("Warning", $"299 - \"{warning.Replace('"', '\'')}\"");
         var meta = MetadataOf(resource);
         if (meta.Namespace is { } bodyNs && bodyNs != ns)
             throw new ValidationException("metadata.namespace", $"\"{bodyNs}\" does not match the namespace in the path (\"{ns}\")");

@@ -13,7 +13,8 @@ namespace Kinlet.Daemon.Api;
 /// <summary>
 /// <c>GET …/namespaces/{ns}/services/{name}/logs?follow=true&amp;revision=R&amp;since=SECONDS&amp;tail=N</c>: the
 /// service's logs as NDJSON, one object per line, each written (and flushed) as soon as it is known:
-/// <c>{"time","instance","revision","stream","source","line"}</c>, source <c>instance</c> or <c>kinletd</c>.
+/// <c>{"time","instance","revision","container","stream","source","line"}</c>, source <c>instance</c> or <c>kinletd</c>;
+/// <c>container</c> only on a sidecar's or an init container's lines; <c>container=NAME</c> keeps one container's lines.
 /// Following ends when the client goes away.
 /// </summary>
 public static class ServiceLogsEndpoint
@@ -83,7 +84,13 @@ public static class ServiceLogsEndpoint
             tail = n;
         }
         var revision = q["revision"].ToString() is { Length: > 0 } r ? r : null;
-        return new ServiceLogQuery(ns, name, revision, follow, since, tail);
+        string? container = null;
+        if (q["container"].ToString() is { Length: > 0 } c)
+        {
+            if (Names.ValidateDns1123Label(c) is { } bad) throw new ValidationException("container", bad);
+            container = c;
+        }
+        return new ServiceLogQuery(ns, name, revision, follow, since, tail, container);
     }
 
     internal static void Write(Utf8JsonWriter json, ServiceLogEntry entry)
@@ -92,6 +99,7 @@ public static class ServiceLogsEndpoint
         json.WriteString("time", entry.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
         if (entry.Instance is { } instance) json.WriteString("instance", instance);
         if (entry.Revision is { } revision) json.WriteString("revision", revision);
+        if (entry.Container is { } container) json.WriteString("container", container);
         if (entry.Stream is { } stream) json.WriteString("stream", stream == LogStream.Stderr ? "stderr" : "stdout");
         json.WriteString("source", entry.Source == LogSource.Kinletd ? "kinletd" : "instance");
         json.WriteString("line", entry.Line);

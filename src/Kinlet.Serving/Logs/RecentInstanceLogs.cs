@@ -3,7 +3,10 @@ using Kinlet.Containers;
 namespace Kinlet.Serving.Logs;
 
 /// <summary>The last lines of an instance whose container is gone.</summary>
-public sealed record CapturedInstance(string Namespace, string Service, string Revision, string Instance, DateTimeOffset EndedAt, IReadOnlyList<LogLine> Lines);
+/// <param name="Container">The container's name in the revision, when known.</param>
+/// <param name="Serving">False for a sidecar's or an init container's lines.</param>
+public sealed record CapturedInstance(string Namespace, string Service, string Revision, string Instance, DateTimeOffset EndedAt, IReadOnlyList<LogLine> Lines,
+    string? Container = null, bool Serving = true);
 
 /// <summary>
 /// The last lines of recently removed instances (scaled down, crashed, replaced), so <c>kinlet logs</c> still shows
@@ -25,14 +28,14 @@ public sealed class RecentInstanceLogs(TimeProvider time)
     private long _bytes;
 
     /// <summary>Keeps the last lines of one instance (cut to the per-instance bounds).</summary>
-    public void Record(string @namespace, string service, string revision, string instance, IReadOnlyList<LogLine> lines)
+    public void Record(string @namespace, string service, string revision, string instance, IReadOnlyList<LogLine> lines, string? container = null, bool serving = true)
     {
         var kept = Bound(lines, out var bytes);
-        var captured = new CapturedInstance(@namespace, service, revision, instance, time.GetUtcNow(), kept);
+        var captured = new CapturedInstance(@namespace, service, revision, instance, time.GetUtcNow(), kept, container, serving);
         lock (_gate)
         {
-            // An instance is recorded once; a second capture (a retried removal) replaces the first.
-            Remove(n => n.Value.Instance.Namespace == @namespace && n.Value.Instance.Instance == instance);
+            // A container is recorded once; a second capture (a retried removal) replaces the first.
+            Remove(n => n.Value.Instance.Namespace == @namespace && n.Value.Instance.Instance == instance && n.Value.Instance.Container == container && n.Value.Instance.Serving == serving);
             _entries.AddLast((captured, bytes));
             _bytes += bytes;
             // Beyond the per-service bound, the service's oldest go first.

@@ -37,6 +37,7 @@ public sealed partial class ServiceLogReader(
             [KnownKeys.ContainerService] = query.Service,
         };
         if (query.Revision is { } revision) labels[KnownKeys.ContainerRevision] = revision;
+        if (query.Container is { } only) labels[KnownKeys.ContainerName] = only;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var daemonLines = activity.Subscribe(query.Namespace, query.Service, query.Follow);
@@ -67,7 +68,8 @@ public sealed partial class ServiceLogReader(
             var present = new HashSet<string>(StringComparer.Ordinal);
             foreach (var c in containers)
             {
-                var name = Label(c, KnownKeys.ContainerInstance);
+                // Instance and container: an init container's kept lines still show while its instance runs.
+                var name = Label(c, KnownKeys.ContainerInstance) is { } instanceName ? instanceName + "/" + Label(c, KnownKeys.ContainerName) : null;
                 // Never started: its start event brings it. Taken by the watch already: its lines come from there.
                 if (c.State == ContainerRunState.Created || !follow.Claim(c.Id))
                 {
@@ -102,10 +104,13 @@ public sealed partial class ServiceLogReader(
             }
             foreach (var gone in recent.For(query.Namespace, query.Service))
             {
-                if (present.Contains(gone.Instance) || (query.Revision is { } rev && gone.Revision != rev)) continue;
+                if (present.Contains(gone.Instance + "/" + gone.Container) || (query.Revision is { } rev && gone.Revision != rev)) continue;
+                if (query.Container is { } wanted && gone.Container != wanted) continue;
                 IEnumerable<LogLine> lines = gone.Lines;
                 if (cutoff is { } c) lines = lines.Where(l => l.Time >= c);
-                backlog.AddRange(Tail(lines.ToList(), query.Tail).Select(l => new ServiceLogEntry(l.Time, LogSource.Instance, gone.Revision, gone.Instance, l.Stream, l.Text)));
+                var container = gone.Serving ? null : gone.Container;
+                backlog.AddRange(Tail(lines.ToList(), query.Tail).Select(l =>
+                    new ServiceLogEntry(l.Time, LogSource.Instance, gone.Revision, gone.Instance, l.Stream, l.Text) { Container = container }));
             }
             backlog.AddRange(Tail(Filter(daemonLines.Recent, query, cutoff).ToList(), query.Tail));
 
@@ -223,7 +228,11 @@ public sealed partial class ServiceLogReader(
     private ServiceLogEntry Daemon(string text) => new(time.GetUtcNow(), LogSource.Kinletd, null, null, null, text);
 
     private static ServiceLogEntry Entry(ContainerInfo c, LogLine line) =>
-        new(line.Time, LogSource.Instance, Label(c, KnownKeys.ContainerRevision), Label(c, KnownKeys.ContainerInstance) ?? c.Name, line.Stream, line.Text);
+        new(line.Time, LogSource.Instance, Label(c, KnownKeys.ContainerRevision), Label(c, KnownKeys.ContainerInstance) ?? c.Name, line.Stream, line.Text)
+        {
+            // Only a sidecar's or an init container's lines say which: the serving container's read as they always did.
+            Container = Label(c, KnownKeys.ContainerRole) is KnownKeys.RoleSidecar or KnownKeys.RoleInit ? Label(c, KnownKeys.ContainerName) : null,
+        };
 
     private static string? Label(ContainerInfo c, string key) => Label(c.Labels, key);
 

@@ -22,7 +22,8 @@ public sealed partial class HealthMonitor(ReadinessProbes probes, ReconcileQueue
     /// </summary>
     public Task WatchAsync(RevisionState revision, InstanceState instance, string containerId)
     {
-        var container = revision.Revision.Spec.Containers.FirstOrDefault();
+        // The serving container's probes; a sidecar's readiness is checked at the start only (see design-notes).
+        var container = Kinlet.Core.Serving.PodLayout.Serving(revision.Revision.Spec);
         var id = containerId;
         if (container is null) return Task.CompletedTask;
         var tasks = new List<Task>(2);

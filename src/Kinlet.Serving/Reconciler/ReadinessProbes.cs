@@ -1,6 +1,7 @@
 using Kinlet.Containers;
 using Kinlet.Containers.Readiness;
 using Kinlet.Core.Model;
+using Kinlet.Core.Serving;
 using Microsoft.Extensions.Options;
 
 namespace Kinlet.Serving.Reconciler;
@@ -21,7 +22,7 @@ public sealed class ReadinessProbes(IContainerRuntime runtime, IOptions<ServingO
     });
 
     public IReadinessProbe For(RevisionSpec spec, string containerId) =>
-        spec.Containers.FirstOrDefault()?.ReadinessProbe is { } probe ? For(probe, containerId) : new TcpReadinessProbe(_options.TcpProbeHoldWindow);
+        PodLayout.Serving(spec)?.ReadinessProbe is { } probe ? For(probe, containerId) : new TcpReadinessProbe(_options.TcpProbeHoldWindow);
 
     /// <summary>One probe from the manifest (readiness or liveness): httpGet, exec through the engine, else TCP on the port.</summary>
     public IReadinessProbe For(Probe probe, string containerId)
@@ -39,9 +40,10 @@ public sealed class ReadinessProbes(IContainerRuntime runtime, IOptions<ServingO
     private static TimeSpan AttemptTimeout(Probe probe) =>
         probe.TimeoutSeconds is > 0 ? TimeSpan.FromSeconds(probe.TimeoutSeconds.Value) : TimeSpan.FromSeconds(1);
 
-    public ReadinessOptions OptionsFor(RevisionSpec spec)
+    public ReadinessOptions OptionsFor(RevisionSpec spec) => OptionsFor(PodLayout.Serving(spec)?.ReadinessProbe);
+
+    public ReadinessOptions OptionsFor(Probe? probe)
     {
-        var probe = spec.Containers.FirstOrDefault()?.ReadinessProbe;
         return new ReadinessOptions
         {
             Interval = probe?.PeriodSeconds is > 0 ? TimeSpan.FromSeconds(probe.PeriodSeconds.Value) : _options.ReadinessInterval,

@@ -47,13 +47,19 @@ public sealed record LivenessFailed(InstanceState Instance, string Detail) : Rec
 public sealed record ReadinessChanged(InstanceState Instance, bool Ready) : ReconcileMessage;
 
 /// <summary>A running container of a live revision, found at daemon start, answers its probe.</summary>
-public sealed record InstanceAdopted(RevisionState Revision, string InstanceName, string ContainerId, int HostPort) : ReconcileMessage;
+public sealed record InstanceAdopted(RevisionState Revision, string InstanceName, string ContainerId, int HostPort, IReadOnlyList<SidecarContainer>? Sidecars = null) : ReconcileMessage;
 
 /// <summary>A paused container of a live revision, found at daemon start: its frozen standby.</summary>
 public sealed record StandbyAdopted(RevisionState Revision, FrozenStandby Standby) : ReconcileMessage;
 
-/// <summary>Outcome of a start. <see cref="ContainerId"/> is set whenever a container was created, so the loop can remove it.</summary>
-public sealed record StartResult(string? ContainerId, int HostPort, bool Ready, RevisionFailure? Failure, bool Cancelled);
+/// <summary>
+/// Outcome of a start. <see cref="ContainerId"/> (the serving container) and <see cref="Sidecars"/> are set whenever
+/// they were created, so the loop can remove them.
+/// </summary>
+public sealed record StartResult(string? ContainerId, int HostPort, bool Ready, RevisionFailure? Failure, bool Cancelled, IReadOnlyList<SidecarContainer>? Sidecars = null)
+{
+    public IReadOnlyList<SidecarContainer> SidecarList => Sidecars ?? [];
+}
 
 /// <summary>An ended instance's container is removed: the loop forgets the instance.</summary>
 public sealed record InstanceRemoved(InstanceState Instance) : ReconcileMessage;

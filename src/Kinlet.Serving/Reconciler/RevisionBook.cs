@@ -75,6 +75,16 @@ internal sealed class InstanceRecord(InstanceState instance, InstanceOrigin orig
 
     public string? ContainerId { get; set; }
 
+    /// <summary>The instance's sidecars (their exits are the instance's; they stop, pause and go with it).</summary>
+    public IReadOnlyList<SidecarContainer> Sidecars { get; set; } = [];
+
+    /// <summary>The sidecar's name when <paramref name="containerId"/> is one of this instance's sidecars.</summary>
+    public string? SidecarName(string containerId)
+    {
+        foreach (var s in Sidecars) if (s.Id == containerId) return s.Name;
+        return null;
+    }
+
     /// <summary>"stopped" goes to the service's log once its container is removed.</summary>
     public bool SayStopped { get; set; }
 }

@@ -70,11 +70,12 @@ public sealed partial class RevisionReconciler
         if (Find(instance) is not var (book, record))
         {
             // Not tracked any more (cannot normally happen): its container must not leak.
-            if (result.ContainerId is { } stray) RemoveInBackground(instance.Owner, instance.Name, stray, standby: false, report: null);
+            if (result.ContainerId is { } stray) RemoveInBackground(instance.Owner, instance.Name, stray, standby: false, report: null, result.SidecarList);
             return;
         }
         var revision = book.Revision;
         if (result.ContainerId is { } id) record.ContainerId = id;
+        record.Sidecars = result.SidecarList;
         if (result.Ready && record.Stage == InstanceStage.Starting)
         {
             instance.ContainerId = result.ContainerId;
@@ -89,10 +90,13 @@ public sealed partial class RevisionReconciler
             WatchHealth(revision, instance, result.ContainerId!);
             return;
         }
-        if (result.Failure is { } failed)
+        var failure = result.Failure;
+        // Kubernetes' name for an init container that keeps failing: the first failure is Init:Error, the ones after it back off.
+        if (failure is { Reason: "Init:Error" } && book.ConsecutiveFailures >= 1) failure = failure with { Reason = "Init:CrashLoopBackOff" };
+        if (failure is { } failed)
             Say(revision, instance.Name, $"instance {instance.Name} failed to start: {failed.Reason}: {ServiceActivity.FirstLine(failed.Message)}");
         Discard(book, record);
-        if (result.Failure is { } failure) RecordFailure(book, failure, failWaiters: true);
+        if (failure is not null) RecordFailure(book, failure, failWaiters: true);
     }
 
     private void OnStopped(InstanceState instance)
@@ -121,7 +125,7 @@ public sealed partial class RevisionReconciler
         // It could not be paused, or it is no longer wanted (the revision changed while it drained): removed.
         record.Stage = InstanceStage.Ending;
         record.SayStopped = true;
-        if (record.ContainerId is { } id) RemoveInBackground(revision, instance.Name, id, standby: message.Standby is not null, report: instance);
+        if (record.ContainerId is { } id) RemoveInBackground(revision, instance.Name, id, standby: message.Standby is not null, report: instance, record.Sidecars);
         else book.Remove(record);
     }
 
@@ -147,7 +151,7 @@ public sealed partial class RevisionReconciler
         if (!message.Resumed) Say(revision, instance.Name, $"frozen standby {instance.Name} could not be unpaused; starting a new instance");
         instance.MarkGone();
         record.Stage = InstanceStage.Ending;
-        RemoveInBackground(revision, instance.Name, record.ContainerId!, standby: !message.Resumed, report: instance);
+        RemoveInBackground(revision, instance.Name, record.ContainerId!, standby: !message.Resumed, report: instance, record.Sidecars);
     }
 
     private void OnCrashed(InstanceCrashed message)
@@ -195,8 +199,11 @@ public sealed partial class RevisionReconciler
         var revision = book.Revision;
         var instance = record.Instance;
         var exitCode = message.ExitCode;
-        LogCrashed(revision.Key.ToString(), instance.Name, exitCode ?? -1);
-        Say(revision, instance.Name, $"instance {instance.Name} exited with code {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"}"
+        // A sidecar that ends takes its instance with it (the pod restarts as a whole here).
+        var sidecar = record.SidecarName(message.ContainerId);
+        var who = sidecar is null ? $"instance {instance.Name}" : $"sidecar {sidecar} of instance {instance.Name}";
+        LogCrashed(revision.Key.ToString(), sidecar is null ? instance.Name : instance.Name + "/" + sidecar, exitCode ?? -1);
+        Say(revision, instance.Name, $"{who} exited with code {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"}"
             + (message.OomKilled ? " (OOMKilled)" : "") + "; restarting");
         book.Restarts++;
         Untrack(record);
@@ -207,7 +214,7 @@ public sealed partial class RevisionReconciler
         var failWaiters = book.ConsecutiveFailures >= 1;
         book.BackOff(time.GetUtcNow(), _options.RestartBackoffInitial, _options.RestartBackoffMax);
         var containerId = message.ContainerId;
-        var container = ContainerRef.For(revision, instance.Name, containerId);
+        var container = ContainerRef.For(revision, instance.Name, record.ContainerId!, record.Sidecars);
         work.Run(async () =>
         {
             string logs;
@@ -221,7 +228,8 @@ public sealed partial class RevisionReconciler
             }
             await launcher.RemoveContainerAsync(container, CancellationToken.None).ConfigureAwait(false);
             var reason = exitCode is { } code ? $"ExitCode{code}" : "ContainerExited";
-            var text = (message.OomKilled ? "Container was OOMKilled (memory limit reached)" : $"Container exited with code {exitCode}") + ". Last log lines:\n" + logs;
+            var subject = sidecar is null ? "Container" : $"Sidecar container \"{sidecar}\"";
+            var text = (message.OomKilled ? $"{subject} was OOMKilled (memory limit reached)" : $"{subject} exited with code {exitCode}") + ". Last log lines:\n" + logs;
             return new InstanceCrashed(instance, new RevisionFailure(reason, text.TrimEnd(), time.GetUtcNow()), failWaiters);
         }, _ => new InstanceRemoved(instance));
     }
@@ -252,7 +260,7 @@ public sealed partial class RevisionReconciler
         var revision = book.Revision;
         var instance = new InstanceState(message.InstanceName, revision) { ContainerId = message.ContainerId, Adopted = true };
         instance.SetEndpoint(message.HostPort);
-        var record = new InstanceRecord(instance, InstanceOrigin.Adopted) { Stage = InstanceStage.Ready };
+        var record = new InstanceRecord(instance, InstanceOrigin.Adopted) { Stage = InstanceStage.Ready, Sidecars = message.Sidecars ?? [] };
         book.Instances.Add(record);
         Track(book, record, message.ContainerId);
         revision.AddReady(instance);
@@ -268,6 +276,6 @@ public sealed partial class RevisionReconciler
             book.Standby = message.Standby;
             return;
         }
-        RemoveInBackground(message.Revision, message.Standby.InstanceName, message.Standby.ContainerId, standby: true, report: null);
+        RemoveInBackground(message.Revision, message.Standby.InstanceName, message.Standby.ContainerId, standby: true, report: null, message.Standby.SidecarList);
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class RevisionReconciler
                 var standby = book.Standby!;
                 book.Standby = null;
                 Say(book.Revision, standby.InstanceName, $"frozen standby {standby.InstanceName} removed");
-                RemoveInBackground(book.Revision, standby.InstanceName, standby.ContainerId, standby: true, report: null);
+                RemoveInBackground(book.Revision, standby.InstanceName, standby.ContainerId, standby: true, report: null, standby.SidecarList);
                 break;
             case PlanAction.RemovePrecreated:
                 RemovePrecreatedInBackground(book.Precreated!);
@@ -70,7 +70,7 @@ public sealed partial class RevisionReconciler
         // Tracked at once (as starting), so the next pass does not start another instance for the same demand.
         var instance = new InstanceState(standby.InstanceName, revision) { ContainerId = standby.ContainerId };
         instance.SetEndpoint(standby.HostPort);
-        book.Instances.Add(new InstanceRecord(instance, InstanceOrigin.Thawed) { ContainerId = standby.ContainerId });
+        book.Instances.Add(new InstanceRecord(instance, InstanceOrigin.Thawed) { ContainerId = standby.ContainerId, Sidecars = standby.SidecarList });
         work.Run(async () =>
         {
             var started = time.GetTimestamp();
@@ -96,7 +96,7 @@ public sealed partial class RevisionReconciler
             record.SayStopped = true;
             return;
         }
-        var container = ContainerRef.For(revision, instance.Name, record.ContainerId!);
+        var container = ContainerRef.For(revision, instance.Name, record.ContainerId!, record.Sidecars);
         work.Run(async () =>
         {
             await launcher.StopAsync(revision, container, drained, CancellationToken.None).ConfigureAwait(false);
@@ -114,7 +114,7 @@ public sealed partial class RevisionReconciler
         Say(revision, instance.Name, $"instance {instance.Name} freezing (standby at zero)");
         revision.RemoveReady(instance);
         var drained = instance.BeginDrain();
-        var container = ContainerRef.For(revision, instance.Name, record.ContainerId!);
+        var container = ContainerRef.For(revision, instance.Name, record.ContainerId!, record.Sidecars);
         var port = instance.HostPort;
         work.Run(async () => new InstanceFrozen(instance,
                 await launcher.FreezeAsync(revision, container, port, drained, CancellationToken.None).ConfigureAwait(false)),
@@ -129,18 +129,20 @@ public sealed partial class RevisionReconciler
         instance.MarkGone();
         Untrack(record);
         record.Stage = InstanceStage.Ending;
-        if (record.ContainerId is { } id) RemoveInBackground(book.Revision, instance.Name, id, standby: false, report: instance);
+        if (record.ContainerId is { } id) RemoveInBackground(book.Revision, instance.Name, id, standby: false, report: instance, record.Sidecars);
         else
         {
+            // Sidecars without a serving container cannot happen (they are created after it); init containers remove themselves.
             book.Remove(record);
             if (record.SayStopped) Say(book.Revision, instance.Name, $"instance {instance.Name} stopped");
         }
     }
 
     /// <summary>Removes a container in the background; <paramref name="report"/>'s removal comes back as <see cref="InstanceRemoved"/>.</summary>
-    private void RemoveInBackground(RevisionState revision, string instanceName, string containerId, bool standby, InstanceState? report)
+    private void RemoveInBackground(RevisionState revision, string instanceName, string containerId, bool standby, InstanceState? report,
+        IReadOnlyList<SidecarContainer>? sidecars = null)
     {
-        var container = ContainerRef.For(revision, instanceName, containerId);
+        var container = ContainerRef.For(revision, instanceName, containerId, sidecars);
         work.Run(async () =>
         {
             if (standby) await launcher.RemoveStandbyAsync(container, CancellationToken.None).ConfigureAwait(false);

@@ -154,7 +154,8 @@ public sealed partial class RevisionReconciler(
             Routed = revision.IsRouted,
             Deleted = revision.IsDeleted,
             StandbyRequested = revision.WantsFrozenStandby(_options.Standby),
-            PrecreateAtZero = _options.PrecreateAtZero,
+            // An instance of several containers is created whole at its start (see InstanceLauncher.PrecreateAsync).
+            PrecreateAtZero = _options.PrecreateAtZero && !Kinlet.Core.Serving.PodLayout.IsMultiContainer(revision.Revision.Spec),
             HasStandby = book.Standby is not null,
             HasPrecreated = book.Precreated is not null,
             Precreating = book.Precreating,
@@ -180,15 +181,20 @@ public sealed partial class RevisionReconciler(
     {
         record.ContainerId = containerId;
         _byContainer[containerId] = (book, record);
+        // A sidecar's exit is its instance's: the monitors report it by its own id.
+        foreach (var sidecar in record.Sidecars) _byContainer[sidecar.Id] = (book, record);
         _containersChanged = true;
     }
 
     private void Untrack(InstanceRecord record)
     {
-        if (record.ContainerId is { } id && _byContainer.TryGetValue(id, out var entry) && ReferenceEquals(entry.Record, record))
+        foreach (var id in record.Sidecars.Select(s => s.Id).Prepend(record.ContainerId))
         {
-            _byContainer.Remove(id);
-            _containersChanged = true;
+            if (id is not null && _byContainer.TryGetValue(id, out var entry) && ReferenceEquals(entry.Record, record))
+            {
+                _byContainer.Remove(id);
+                _containersChanged = true;
+            }
         }
     }
 

@@ -229,7 +229,13 @@ public sealed record RevisionView(int DesiredScale, int Starting, int Restarts, 
 }
 
 /// <summary>A paused container kept for a fast wake: unpausing it is the whole cold start.</summary>
-public sealed record FrozenStandby(string ContainerId, string InstanceName, int HostPort, DateTimeOffset FrozenAt);
+public sealed record FrozenStandby(string ContainerId, string InstanceName, int HostPort, DateTimeOffset FrozenAt, IReadOnlyList<SidecarContainer>? Sidecars = null)
+{
+    public IReadOnlyList<SidecarContainer> SidecarList => Sidecars ?? [];
+}
+
+/// <summary>A sidecar of an instance: its name in the revision and its engine id.</summary>
+public sealed record SidecarContainer(string Name, string Id);
 
 /// <summary>A container created ahead of a cold start (<c>Kinlet:Serving:PrecreateAtZero</c>): starting it is the whole engine part.</summary>
 public sealed record PrecreatedContainer(string ContainerId, string InstanceName);

@@ -33,7 +33,9 @@ public sealed partial class SecretController(ISecretStore store, TimeProvider ti
         if (secret.Kind != "Secret") errors.Add(new("kind", "must be \"Secret\""));
         if (string.IsNullOrEmpty(secret.Metadata.Name)) errors.Add(new("metadata.name", "required"));
         else if (Names.ValidateDns1123Subdomain(secret.Metadata.Name) is { } n) errors.Add(new("metadata.name", n));
-        if (secret.Type is { Length: > 0 } type && type != "Opaque") errors.Add(new("type", "only \"Opaque\" secrets are supported"));
+        var type = secret.Type is { Length: > 0 } t ? t : "Opaque";
+        if (type is not ("Opaque" or PullSecrets.DockerConfigJsonType))
+            errors.Add(new("type", $"only \"Opaque\" and \"{PullSecrets.DockerConfigJsonType}\" secrets are supported"));
         var data = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (key, value) in secret.Data ?? [])
         {
@@ -48,12 +50,13 @@ public sealed partial class SecretController(ISecretStore store, TimeProvider ti
         }
         if (data.Count == 0 && errors.Count == 0) errors.Add(new("data", "a secret needs at least one key"));
         if (data.Values.Sum(v => (long)v.Length) > MaxBytes) errors.Add(new("data", "over 1 MiB"));
+        if (type == PullSecrets.DockerConfigJsonType && PullSecrets.ValidateDockerConfig(data) is { } bad) errors.Add(bad);
         if (errors.Count > 0) throw new ValidationException(errors);
 
         var name = secret.Metadata.Name!;
         var existing = store.Get(ns, name);
         if (existing is not null && !replace) throw new ResourceConflictException($"secret \"{name}\" already exists", "metadata.name");
-        var stored = new StoredSecret(ns, name, existing?.Uid ?? Guid.NewGuid().ToString(), existing?.CreatedAt ?? time.GetUtcNow(), data);
+        var stored = new StoredSecret(ns, name, existing?.Uid ?? Guid.NewGuid().ToString(), existing?.CreatedAt ?? time.GetUtcNow(), data, type == "Opaque" ? null : type);
         store.Put(stored);
         changes?.Publish(ConfigMaps.ConfigKind.Secret, ns, name, deleted: false);
         return View(stored);
@@ -84,7 +87,7 @@ public sealed partial class SecretController(ISecretStore store, TimeProvider ti
     private static Secret View(StoredSecret s) => new()
     {
         Metadata = new ObjectMeta { Name = s.Name, Namespace = s.Namespace, Uid = s.Uid, CreationTimestamp = s.CreatedAt },
-        Type = "Opaque",
+        Type = s.Type ?? "Opaque",
         Keys = [.. s.Data.Keys.Order(StringComparer.Ordinal)],
     };
 }

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Kinlet.Store.Secrets;
 
 /// <summary>One stored secret: its values as bytes, by key.</summary>
-public sealed record StoredSecret(string Namespace, string Name, string Uid, DateTimeOffset CreatedAt, IReadOnlyDictionary<string, byte[]> Data);
+/// <param name="Type">Kubernetes' secret type; null is "Opaque".</param>
+public sealed record StoredSecret(string Namespace, string Name, string Uid, DateTimeOffset CreatedAt, IReadOnlyDictionary<string, byte[]> Data, string? Type = null);
 
 /// <summary>Secrets, kept apart from the other resources so that only the daemon's user can read them.</summary>
 public interface ISecretStore
@@ -27,7 +28,7 @@ public sealed class FileSecretStore : ISecretStore
     private readonly Lock _gate = new();
     private Dictionary<string, StoredSecret> _secrets;
 
-    private sealed record FileEntry(string Namespace, string Name, string Uid, DateTimeOffset CreatedAt, Dictionary<string, byte[]> Data);
+    private sealed record FileEntry(string Namespace, string Name, string Uid, DateTimeOffset CreatedAt, Dictionary<string, byte[]> Data, string? Type = null);
 
     public FileSecretStore(string path)
     {
@@ -44,7 +45,7 @@ public sealed class FileSecretStore : ISecretStore
         if (!File.Exists(path)) return new(StringComparer.Ordinal);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var entries = JsonSerializer.Deserialize<List<FileEntry>>(File.ReadAllBytes(path)) ?? [];
-        return entries.ToDictionary(e => Key(e.Namespace, e.Name), e => new StoredSecret(e.Namespace, e.Name, e.Uid, e.CreatedAt, e.Data), StringComparer.Ordinal);
+        return entries.ToDictionary(e => Key(e.Namespace, e.Name), e => new StoredSecret(e.Namespace, e.Name, e.Uid, e.CreatedAt, e.Data, e.Type), StringComparer.Ordinal);
     }
 
     public StoredSecret? Get(string @namespace, string name)
@@ -88,7 +89,7 @@ public sealed class FileSecretStore : ISecretStore
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var stream = new FileStream(temp, options))
         {
-            JsonSerializer.Serialize(stream, secrets.Values.Select(s => new FileEntry(s.Namespace, s.Name, s.Uid, s.CreatedAt, s.Data.ToDictionary())).ToList());
+            JsonSerializer.Serialize(stream, secrets.Values.Select(s => new FileEntry(s.Namespace, s.Name, s.Uid, s.CreatedAt, s.Data.ToDictionary(), s.Type)).ToList());
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, _path, overwrite: true);

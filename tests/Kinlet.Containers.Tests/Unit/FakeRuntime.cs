@@ -34,6 +34,7 @@ internal sealed class FakeRuntime : IContainerRuntime
     public Task PauseAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task UnpauseAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<int> ExecAsync(string containerId, IReadOnlyList<string> command, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<int> WaitAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public IAsyncEnumerable<LogLine> StreamLogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -280,8 +280,7 @@ public class ManifestReaderTests
             spec:
               template:
                 spec:
-                  nodeSelector:
-                    disk: ssd
+                  priorityClassName: high
                   containers:
                     - image: a
                       volumeMounts:
@@ -298,7 +297,7 @@ public class ManifestReaderTests
         Assert.Equal(
         [
             "metadata.finalizers: not supported by Kinlet, ignored",
-            "spec.template.spec.nodeSelector: not supported by Kinlet, ignored",
+            "spec.template.spec.priorityClassName: not supported by Kinlet, ignored",
             "spec.template.spec.containers[0].readinessProbe.grpc: not supported by Kinlet, ignored",
         ], bound.Warnings);
         Assert.Equal("a", bound.Value.Spec.Template.Spec.Containers[0].Image);

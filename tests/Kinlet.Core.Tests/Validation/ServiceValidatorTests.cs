@@ -124,8 +124,8 @@ public class ServiceValidatorTests
             "spec.template.spec", "required");
 
     [Fact]
-    public void Rejects_two_containers() =>
-        Rejects(Service(extraContainer: "{image: ghcr.io/acme/sidecar:1.0}"), "spec.template.spec.containers", "exactly one container is supported");
+    public void Rejects_two_containers_when_none_declares_ports() =>
+        Rejects(Service(extraContainer: "{image: ghcr.io/acme/sidecar:1.0}"), "spec.template.spec.containers", "exactly one container must declare ports");
 
     [Fact]
     public void Rejects_a_null_container() => Rejects(Service(container: "null"), C0, "required");

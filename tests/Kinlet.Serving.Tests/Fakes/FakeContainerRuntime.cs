@@ -54,6 +54,13 @@ public sealed class FakeContainerRuntime : IContainerRuntime, IAsyncDisposable
     /// <summary>Requests whose path starts with this are health checks: 200 when healthy, 503 when not.</summary>
     public string HealthPathPrefix { get; set; } = "/health";
 
+    /// <summary>
+    /// Containers that run to completion (init containers): given a started container's spec, the exit code it ends
+    /// with at once, or null for one that keeps running. Default: init containers (role label) exit 0.
+    /// </summary>
+    public Func<ContainerSpec, int?> ExitOnStart { get; set; } = spec =>
+        spec.Labels.TryGetValue(Kinlet.Core.Model.KnownKeys.ContainerRole, out var role) && role == Kinlet.Core.Model.KnownKeys.RoleInit ? 0 : null;
+
     /// <summary>Exit code of exec probes.</summary>
     public int ExecExitCode { get; set; }
 
@@ -171,7 +178,23 @@ public sealed class FakeContainerRuntime : IContainerRuntime, IAsyncDisposable
         c.Healthy = NewContainersHealthy;
         await c.StartServerAsync().ConfigureAwait(false);
         Publish(c, "start", null);
-        return c.Info();
+        var info = c.Info();
+        if (ExitOnStart(c.Spec) is { } code)
+        {
+            c.Log("fake: ran to completion with exit code " + code);
+            await c.StopServerAsync().ConfigureAwait(false);
+            c.Finish(code, false);
+            Publish(c, "die", code);
+        }
+        return info;
+    }
+
+    public async Task<int> WaitAsync(string containerId, CancellationToken cancellationToken)
+    {
+        Engine();
+        var c = Find(containerId) ?? throw new ContainerEngineException("wait", "No such container: " + containerId, 404);
+        await c.Ended.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return c.ExitCode ?? -1;
     }
 
     public Task<ContainerInfo?> InspectAsync(string containerId, CancellationToken cancellationToken)

@@ -20,13 +20,14 @@ internal sealed class LogLineFormatter(bool colour)
     /// <summary>The lines to print for one NDJSON object (a line with newlines in it prints as several); none for one that cannot be read.</summary>
     public IReadOnlyList<string> Format(string ndjson)
     {
-        string? instance = null, source = null, text = null;
+        string? instance = null, source = null, text = null, container = null;
         try
         {
             using var doc = JsonDocument.Parse(ndjson);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return [];
             instance = String(root, "instance");
+            container = String(root, "container");
             source = String(root, "source");
             text = String(root, "line") ?? "";
         }
@@ -36,7 +37,7 @@ internal sealed class LogLineFormatter(bool colour)
         }
 
         var daemon = source == "kinletd";
-        var prefix = daemon ? DaemonPrefix : instance ?? "?";
+        var prefix = daemon ? DaemonPrefix : container is null ? instance ?? "?" : $"{instance ?? "?"}/{container}";
         var lines = text.TrimEnd('\n').Split('\n');
         var result = new List<string>(lines.Length);
         foreach (var raw in lines)

@@ -5,8 +5,8 @@ using Kinlet.Core;
 namespace Kinlet.Cli.Commands.Logs;
 
 /// <summary>
-/// <c>kinlet logs NAME [-f] [--revision R] [--since 5m] [--tail N] [-o json]</c>: every instance's output with the
-/// instance as a prefix, the last lines of instances already gone, and kinletd's lines about the service
+/// <c>kinlet logs NAME [-f] [--revision R] [--container C] [--since 5m] [--tail N] [-o json]</c>: every instance's output with the
+/// instance as a prefix (instance/container for a sidecar's or init container's lines), the last lines of instances already gone, and kinletd's lines about the service
 /// (scaled, ready, failed, restarted). With <c>-f</c> it keeps going, instances that start later included, until Ctrl-C.
 /// </summary>
 internal sealed class LogsVerb(CliContext context) : Verb(context)
@@ -15,6 +15,11 @@ internal sealed class LogsVerb(CliContext context) : Verb(context)
     private readonly Option<bool> follow = new("--follow", "-f") { Description = "Keep printing new lines, of instances that start later too, until Ctrl-C" };
     private readonly Option<string?> revision = new("--revision") { Description = "Only this revision's instances (and kinletd's lines about it)", HelpName = "REVISION" };
     private readonly Option<string?> since = new("--since") { Description = "Only lines of the last so long: 30s, 5m, 1h", HelpName = "DURATION" };
+    private readonly Option<string?> container = new("--container", "-c")
+    {
+        Description = "Only this container's lines (the serving container, a sidecar or an init container, by name); default: every container, a sidecar's or init container's lines prefixed INSTANCE/CONTAINER",
+        HelpName = "NAME",
+    };
     private readonly Option<int?> tail = new("--tail") { Description = "Only the last N lines of each instance (and of kinletd's) before following", HelpName = "N" };
     private readonly Option<string?> output = new Option<string?>("--output", "-o")
     {
@@ -23,7 +28,7 @@ internal sealed class LogsVerb(CliContext context) : Verb(context)
     }.AcceptOnlyFromAmong("json");
 
     protected override Command Create() =>
-        new("logs", "Print the logs of a service's instances, and kinletd's lines about it") { name, follow, revision, since, tail, output };
+        new("logs", "Print the logs of a service's instances, and kinletd's lines about it") { name, follow, revision, container, since, tail, output };
 
     protected override async Task<int> ExecuteAsync(ParseResult r, CancellationToken ct)
     {
@@ -31,7 +36,7 @@ internal sealed class LogsVerb(CliContext context) : Verb(context)
         var sinceText = r.GetValue(since);
         long? sinceSeconds = sinceText is null ? null : ParseSince(sinceText);
         if (r.GetValue(tail) is < 0) throw CliException.Usage("--tail: must be 0 or more");
-        var query = new LogsQuery(r.GetValue(follow), r.GetValue(revision), sinceSeconds, r.GetValue(tail));
+        var query = new LogsQuery(r.GetValue(follow), r.GetValue(revision), sinceSeconds, r.GetValue(tail), r.GetValue(container));
         var raw = r.GetValue(output) is not null;
         var formatter = new LogLineFormatter(UseColour(Context.Host));
         var stdout = Context.Host.Stdout;
