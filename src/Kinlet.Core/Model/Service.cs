@@ -127,6 +127,9 @@ public sealed class RevisionStatus
 
     /// <summary>Requests waiting in the activator for an instance with a free slot.</summary>
     public int? QueuedRequests { get; set; }
+
+    /// <summary>How long the init containers of the last instance that became ready took, in milliseconds.</summary>
+    public long? InitContainersMs { get; set; }
 }
 
 public sealed class ContainerStatus

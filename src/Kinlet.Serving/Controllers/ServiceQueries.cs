@@ -46,6 +46,7 @@ public sealed class ServiceQueries(IResourceStore store, RevisionRegistry regist
             status.StartingReplicas = view.Starting;
             status.QueuedRequests = state.Waiting;
             status.Restarts = view.Restarts;
+            if (view.LastInitMs is { } initMs) status.InitContainersMs = (long)Math.Round(initMs);
             if (view.Decision is { } decision)
             {
                 status.Panicking = decision.Panicking;

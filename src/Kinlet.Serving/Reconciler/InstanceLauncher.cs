@@ -43,6 +43,7 @@ public sealed partial class InstanceLauncher(
         string? containerId = precreatedId;
         var sidecars = new List<SidecarContainer>();
         var port = 0;
+        double? initMs = null;
 
         try
         {
@@ -56,8 +57,8 @@ public sealed partial class InstanceLauncher(
                     if (await RunInitAsync(revision, instanceName, init, progress, ct).ConfigureAwait(false) is { } initFailure)
                         return Failed(revision, null, initFailure.Reason, initFailure.Message);
                 }
-                var initMs = time.GetElapsedTime(initStarted).TotalMilliseconds;
-                LogInitDone(revision.Key.ToString(), instanceName, pod.Inits.Count, initMs);
+                initMs = time.GetElapsedTime(initStarted).TotalMilliseconds;
+                LogInitDone(revision.Key.ToString(), instanceName, pod.Inits.Count, initMs.Value);
                 statusSink.RevisionProgress(revision, string.Create(CultureInfo.InvariantCulture,
                     $"Init containers ({string.Join(", ", pod.Inits.Select(i => i.Name))}) completed in {initMs:0} ms"));
             }
@@ -133,7 +134,7 @@ public sealed partial class InstanceLauncher(
                     $"Sidecar container \"{sidecar.Name}\" exited with code {exited?.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"}. Last log lines:\n{logs}".TrimEnd());
             }
             LogReady(revision.Key.ToString(), instanceName, port, time.GetElapsedTime(started).TotalMilliseconds);
-            return new StartResult(containerId, port, true, null, false, sidecars);
+            return new StartResult(containerId, port, true, null, false, sidecars) { InitMs = initMs };
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

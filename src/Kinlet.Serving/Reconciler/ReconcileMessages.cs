@@ -59,6 +59,9 @@ public sealed record StandbyAdopted(RevisionState Revision, FrozenStandby Standb
 public sealed record StartResult(string? ContainerId, int HostPort, bool Ready, RevisionFailure? Failure, bool Cancelled, IReadOnlyList<SidecarContainer>? Sidecars = null)
 {
     public IReadOnlyList<SidecarContainer> SidecarList => Sidecars ?? [];
+
+    /// <summary>How long the init containers took (null: the revision has none, or they did not all finish).</summary>
+    public double? InitMs { get; init; }
 }
 
 /// <summary>An ended instance's container is removed: the loop forgets the instance.</summary>

@@ -30,6 +30,9 @@ internal sealed class RevisionBook(RevisionState revision)
 
     public int Desired { get; set; }
 
+    /// <summary>How long the init containers of the last instance that became ready took.</summary>
+    public double? LastInitMs { get; set; }
+
     /// <summary>The backoff wake-up already scheduled, so one is not added per pass.</summary>
     public DateTimeOffset? WakeScheduled { get; set; }
 
@@ -60,7 +63,7 @@ internal sealed class RevisionBook(RevisionState revision)
             instances[i] = Instances[i].Instance;
             if (Instances[i].Stage == InstanceStage.Starting) starting++;
         }
-        return new RevisionView(Desired, starting, Restarts, Standby is not null, instances, decision);
+        return new RevisionView(Desired, starting, Restarts, Standby is not null, instances, decision) { LastInitMs = LastInitMs };
     }
 }
 

@@ -85,6 +85,11 @@ public sealed partial class RevisionReconciler
             Track(book, record, result.ContainerId!);
             book.ConsecutiveFailures = 0;
             revision.AddReady(instance);
+            if (result.InitMs is { } initMs)
+            {
+                book.LastInitMs = initMs;
+                Say(revision, instance.Name, string.Create(CultureInfo.InvariantCulture, $"instance {instance.Name}: init containers completed in {initMs:0} ms"));
+            }
             Say(revision, instance.Name, $"instance {instance.Name} ready");
             statusSink.RevisionReady(revision);
             WatchHealth(revision, instance, result.ContainerId!);

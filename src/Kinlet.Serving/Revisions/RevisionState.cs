@@ -225,6 +225,9 @@ public sealed record RevisionIntent(bool Routed, bool LatestCreated, bool Delete
 /// <summary>The loop's published picture of a revision: an immutable snapshot for readers outside the loop.</summary>
 public sealed record RevisionView(int DesiredScale, int Starting, int Restarts, bool HasStandby, InstanceState[] Instances, Autoscaler.ScaleDecision? Decision)
 {
+    /// <summary>How long the init containers of the last instance that became ready took (null without init containers).</summary>
+    public double? LastInitMs { get; init; }
+
     public static readonly RevisionView Empty = new(0, 0, 0, false, [], null);
 }
 

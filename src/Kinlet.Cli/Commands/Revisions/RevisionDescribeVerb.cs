@@ -32,7 +32,7 @@ internal sealed class RevisionDescribeVerb(CliContext context) : Verb(context)
 
     internal static void Write(TextWriter writer, Core.Model.Revision revision, Core.Model.Service? service, DateTimeOffset now, int? width)
     {
-        var container = revision.Spec.Containers.FirstOrDefault();
+        var container = Kinlet.Core.Serving.PodLayout.Serving(revision.Spec);
         var n = revision.Metadata.Name ?? "";
         var (percent, tags) = ResourceTables.TrafficByRevision(service is null ? [] : [service]);
         var d = new DescribeWriter(writer, width)
@@ -47,6 +47,13 @@ internal sealed class RevisionDescribeVerb(CliContext context) : Verb(context)
             .Field("Env From", ResourceTables.EnvFrom(container?.EnvFrom))
             .Field("Command", container?.Command is { Count: > 0 } cmd ? string.Join(' ', cmd) : null)
             .Field("Args", container?.Args is { Count: > 0 } args ? string.Join(' ', args) : null)
+            .Field("Sidecars", revision.Spec.Containers.Count > 1
+                ? string.Join(", ", revision.Spec.Containers.Where(c => !ReferenceEquals(c, container)).Select(c => $"{c.Name} ({c.Image})"))
+                : null)
+            .Field("Init", revision.Spec.InitContainers is { Count: > 0 } inits
+                ? string.Join(", ", inits.Select(c => $"{c.Name} ({c.Image})"))
+                    + (revision.Status?.InitContainersMs is { } initMs ? $"; {initMs.ToString(CultureInfo.InvariantCulture)} ms at the last start" : "")
+                : null)
             .Field("Concurrency", revision.Spec.ContainerConcurrency is { } cc ? (cc == 0 ? "unlimited" : $"{cc} per instance") : null)
             .Field("Instances", ResourceTables.Instances(revision.Status) + " (ready/desired)")
             .Field("Autoscaler", AutoscalerLine(revision.Status))

@@ -34,7 +34,7 @@ internal sealed class ServiceDescribeVerb(CliContext context) : Verb(context)
         var latestName = status?.LatestCreatedRevisionName;
         var latest = revisions.FirstOrDefault(x => x.Metadata.Name == latestName);
         // The image of the latest revision is what runs (or is about to); the template is the fallback.
-        var container = latest?.Spec.Containers.FirstOrDefault() ?? service.Spec.Template.Spec.Containers.FirstOrDefault();
+        var container = (latest is null ? null : Kinlet.Core.Serving.PodLayout.Serving(latest.Spec)) ?? Kinlet.Core.Serving.PodLayout.Serving(service.Spec.Template.Spec);
 
         var d = new DescribeWriter(writer, width)
             .Field("Name", service.Metadata.Name)
