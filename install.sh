@@ -17,7 +17,8 @@
 # <state>/kinletd.log); samples/hello deployed and called.
 #
 # Environment: KINLET_STATE_DIR (default /var/lib/kinlet as root, else ~/.local/share/kinlet),
-# KINLET_API_PORT (7070), KINLET_INGRESS_PORT (8080), KINLET_DOMAIN (localhost).
+# KINLET_API_PORT (7070), KINLET_INGRESS_PORT (8080), KINLET_INGRESS_H2C_PORT (8081: gRPC, 0 = off),
+# KINLET_DOMAIN (localhost).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -53,6 +54,7 @@ libdir="$(dirname "$prefix")/lib/kinlet"
 state="$(kinlet_state_dir)"
 api_port="${KINLET_API_PORT:-7070}"
 ingress_port="${KINLET_INGRESS_PORT:-8080}"
+h2c_port="${KINLET_INGRESS_H2C_PORT:-8081}"
 domain="${KINLET_DOMAIN:-localhost}"
 api_url="http://127.0.0.1:$api_port"
 mkdir -p "$state" "$libdir"
@@ -162,7 +164,7 @@ if [[ -z "$start" ]]; then
     step "Done (--no-start)"
     cat <<EOF
 Start the daemon with:
-    $prefix/kinletd --state-dir $state --api-port $api_port --ingress-port $ingress_port
+    $prefix/kinletd --state-dir $state --api-port $api_port --ingress-port $ingress_port --ingress-h2c-port $h2c_port
 then deploy the sample:
     $prefix/kinlet apply -f $REPO_ROOT/samples/hello/service.yaml
     curl http://hello.$domain:$ingress_port
@@ -173,7 +175,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 step "Starting kinletd"
 daemon_args=(--state-dir "$state" --api-port "$api_port" --ingress-port "$ingress_port"
-    --domain "$domain")
+    --ingress-h2c-port "$h2c_port" --domain "$domain")
 [[ -n "${DOCKER_HOST:-}" ]] && daemon_args+=(--docker-host "$DOCKER_HOST")
 
 if curl -fsS --max-time 2 "$api_url/readyz" >/dev/null 2>&1; then

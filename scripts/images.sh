@@ -4,7 +4,7 @@
 #   scripts/images.sh [--samples] [--test] [--force] [--verbose]
 #
 #   --samples   the base images and the sample images (kinlet.local/hello, kinlet.local/orders)
-#   --test      the base images and the test images (kinlet.local/testfn)
+#   --test      the base images and the test images (kinlet.local/testfn, kinlet.local/grpcfn)
 #               (neither option: both)
 #   --force     rebuild every image even when it is up to date
 #   --verbose   show the docker build output (it always goes to <state>/images/logs/<image>.log)
@@ -21,6 +21,8 @@
 #   kinlet.local/hello:latest                samples/hello (multi-stage on the two images above)
 #   kinlet.local/orders:latest               samples/orders (same pattern)
 #   kinlet.local/testfn:latest               tests/images/testfn (same pattern)
+#   kinlet.local/grpcfn:latest               tests/images/grpcfn: `dotnet publish` on the host (Grpc.AspNetCore
+#                                            from NuGet), the output copied onto the runtime image offline
 #
 # Each image carries the label dev.kinlet.inputs-hash: a sha256 over everything it is made of (the
 # recipe text, the host runtime/SDK versions, the files it copies, the ids of the images it is
@@ -78,6 +80,7 @@ PYTHON_IMAGE=kinlet.local/python:3.11
 HELLO_IMAGE=kinlet.local/hello:latest
 ORDERS_IMAGE=kinlet.local/orders:latest
 TESTFN_IMAGE=kinlet.local/testfn:latest
+GRPCFN_IMAGE=kinlet.local/grpcfn:latest
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -565,6 +568,40 @@ build_dir_image() {
     report "$tag" "built" "$start"
 }
 
+# build_published_image TAG DIR: `dotnet publish` DIR's project on the host (its NuGet packages come from
+# the registry the host reaches), then docker build DIR's Dockerfile with the output as publish/ in the
+# context, no network. For images whose packages the SDK image's offline feed does not carry.
+build_published_image() {
+    local tag="$1" dir="$2"
+    local start hash old img tmp
+    start="$(now_s)"
+    [[ -f "$dir/Dockerfile" ]] || die "$dir/Dockerfile not found"
+    hash="$({
+        echo "published-image-recipe-1 $tag"
+        declare -f build_published_image
+        dotnet --version
+        for img in $(from_images "$dir/Dockerfile"); do
+            echo "$img $(image_id "$img")"
+        done
+        PRUNE_BUILD_OUTPUT=1 paths_hash "$dir" .
+    } | sha256)"
+    if up_to_date "$tag" "$hash"; then
+        report "$tag" "up to date" "$start"
+        return 0
+    fi
+    old="$(image_id "$tag")"
+    tmp="$(mktemp -d)"
+    # The project is copied out first: bin/ and obj/ stay out of the source tree.
+    (cd "$dir" && tar --exclude=./bin --exclude=./obj -cf - .) | (mkdir "$tmp/src" && cd "$tmp/src" && tar -xf -)
+    run_logged "$(build_log "$tag-publish")" dotnet publish "$tmp/src" -c Release -o "$tmp/context/publish" --nologo
+    cp "$dir/Dockerfile" "$tmp/context/Dockerfile"
+    run_logged "$(build_log "$tag")" docker build --force-rm --network none \
+        --label "$LABEL=$hash" -t "$tag" "$tmp/context"
+    rm -rf "$tmp"
+    retire "$old" "$tag"
+    report "$tag" "built" "$start"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------------------------
@@ -599,6 +636,7 @@ if [[ -n "$want_samples" ]]; then
 fi
 if [[ -n "$want_test" ]]; then
     build_dir_image "$TESTFN_IMAGE" "$REPO_ROOT/tests/images/testfn"
+    build_published_image "$GRPCFN_IMAGE" "$REPO_ROOT/tests/images/grpcfn"
 fi
 remove_retired
 printf '%-42s %-11s %7s\n' "all images" "ready" "$(elapsed "$total_start")"

@@ -217,13 +217,15 @@ bench_start_kinletd() {
     mkdir -p "$STATE_DIR"
     API_PORT="$(free_port)"
     INGRESS_PORT="$(free_port "$API_PORT")"
+    # The h2c (gRPC) ingress on a free port too: a default 8081 could meet another daemon on the machine.
+    H2C_PORT="$(free_port "$API_PORT" "$INGRESS_PORT")"
     printf '%q ' "${KINLETD_ENV[@]}" "$KINLETD_BIN" --state-dir "$STATE_DIR" --api-port "$API_PORT" \
-        --ingress-port "$INGRESS_PORT" "$@" >"$RAW/kinletd.cmd"
+        --ingress-port "$INGRESS_PORT" --ingress-h2c-port "$H2C_PORT" "$@" >"$RAW/kinletd.cmd"
     echo >>"$RAW/kinletd.cmd"
     # No KINLET_* from the caller's shell may change what is measured (flags win anyway).
     env -u KINLET_DOMAIN -u KINLET_API_ADDRESS -u KINLET_INGRESS_ADDRESS "${KINLETD_ENV[@]}" \
         "$KINLETD_BIN" --state-dir "$STATE_DIR" --api-port "$API_PORT" \
-        --ingress-port "$INGRESS_PORT" "$@" >"$RAW/kinletd.log" 2>&1 </dev/null &
+        --ingress-port "$INGRESS_PORT" --ingress-h2c-port "$H2C_PORT" "$@" >"$RAW/kinletd.log" 2>&1 </dev/null &
     KINLETD_PID=$!
     local deadline=$((SECONDS + 60))
     until curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$API_PORT/readyz" 2>/dev/null; do
@@ -237,7 +239,7 @@ bench_start_kinletd() {
     done
     DAEMON_ID="$(tr -d '[:space:]' <"$STATE_DIR/daemon-id")"
     [[ -n "$DAEMON_ID" ]] || die "$STATE_DIR/daemon-id is empty"
-    log "kinletd pid $KINLETD_PID: API 127.0.0.1:$API_PORT, ingress :$INGRESS_PORT, daemon id $DAEMON_ID"
+    log "kinletd pid $KINLETD_PID: API 127.0.0.1:$API_PORT, ingress :$INGRESS_PORT, h2c ingress :$H2C_PORT, daemon id $DAEMON_ID"
 }
 
 # bench_daemon_containers: ids of every container (any state) this daemon created.

@@ -1,5 +1,6 @@
 using Kinlet.Eventing;
 using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Kinlet.Containers;
 using Kinlet.Daemon.Api;
 using Kinlet.Daemon.Builds;
@@ -53,6 +54,10 @@ try
 {
     if (daemon.ApiPort == daemon.IngressPort)
         throw new InvalidOperationException($"--api-port and --ingress-port must differ (both are {daemon.ApiPort})");
+    if (daemon.IngressH2cPort is < 0 or > 65535)
+        throw new InvalidOperationException($"--ingress-h2c-port must be 0 (off) or a port (was {daemon.IngressH2cPort})");
+    if (daemon.IngressH2cPort != 0 && (daemon.IngressH2cPort == daemon.ApiPort || daemon.IngressH2cPort == daemon.IngressPort))
+        throw new InvalidOperationException($"--ingress-h2c-port ({daemon.IngressH2cPort}) must differ from --api-port and --ingress-port");
     var state = new StateDirectory(daemon.StateDir ?? DaemonOptions.DefaultStateDir());
 
     builder.Services.AddSerilog();
@@ -62,8 +67,10 @@ try
         // Functions take whatever bodies they take; the control API bounds its own.
         kestrel.Limits.MaxRequestBodySize = null;
         kestrel.Listen(IPAddress.Parse(daemon.ApiAddress), daemon.ApiPort);
-        if (daemon.IngressAddress is "*" or "") kestrel.ListenAnyIP(daemon.IngressPort);
-        else kestrel.Listen(IPAddress.Parse(daemon.IngressAddress), daemon.IngressPort);
+        ListenIngress(kestrel, daemon.IngressAddress, daemon.IngressPort, HttpProtocols.Http1);
+        // Without TLS there is no ALPN, and Kestrel's Http1AndHttp2 then speaks HTTP/1.1 only: prior-knowledge
+        // HTTP/2 (gRPC) needs an endpoint of its own.
+        if (daemon.IngressH2cPort != 0) ListenIngress(kestrel, daemon.IngressAddress, daemon.IngressH2cPort, HttpProtocols.Http2);
     });
 
     builder.Services.AddSingleton(state);
@@ -74,6 +81,7 @@ try
     {
         o.Domain = daemon.Domain;
         o.IngressPort = daemon.IngressPort;
+        o.IngressH2cPort = daemon.IngressH2cPort;
         o.DaemonId = state.DaemonId;
     });
     builder.Services.AddKinletEventing();
@@ -93,9 +101,11 @@ try
     var ingress = app.Services.GetRequiredService<IngressHandler>();
     var brokerIngress = app.Services.GetRequiredService<Kinlet.Eventing.Ingress.BrokerIngress>();
     var ingressPort = daemon.IngressPort;
+    var h2cPort = daemon.IngressH2cPort;
     app.Use(next => async context =>
     {
-        if (context.Connection.LocalPort == ingressPort)
+        var port = context.Connection.LocalPort;
+        if (port == ingressPort || (port == h2cPort && port != 0))
         {
             // A service's host goes to the router; the daemon's own host (localhost:8080) to a broker's ingress.
             if (!await ingress.TryHandleAsync(context) && !await brokerIngress.TryHandleAsync(context))
@@ -110,8 +120,9 @@ try
     app.MapControlApi();
     app.MapBuildApi();
 
-    Log.Information("kinletd {Version}: state {StateDir}, API http://{ApiAddress}:{ApiPort}, ingress :{IngressPort}, domain {Domain}",
-        DaemonVersion.Current, state.Path, daemon.ApiAddress, daemon.ApiPort, daemon.IngressPort, daemon.Domain);
+    Log.Information("kinletd {Version}: state {StateDir}, API http://{ApiAddress}:{ApiPort}, ingress :{IngressPort}, h2c ingress :{IngressH2cPort}, domain {Domain}",
+        DaemonVersion.Current, state.Path, daemon.ApiAddress, daemon.ApiPort, daemon.IngressPort,
+        daemon.IngressH2cPort == 0 ? "off" : daemon.IngressH2cPort.ToString(System.Globalization.CultureInfo.InvariantCulture), daemon.Domain);
     await app.RunAsync();
     return 0;
 }
@@ -129,6 +140,12 @@ catch (Exception e) when (e is not OperationCanceledException)
 finally
 {
     await Log.CloseAndFlushAsync();
+}
+
+static void ListenIngress(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols)
+{
+    if (address is "*" or "") kestrel.ListenAnyIP(port, o => o.Protocols = protocols);
+    else kestrel.Listen(IPAddress.Parse(address), port, o => o.Protocols = protocols);
 }
 
 static IReadOnlyList<string> SettingErrors(Exception e) => e switch

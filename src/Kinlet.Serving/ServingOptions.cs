@@ -11,6 +11,16 @@ public sealed class ServingOptions
     /// <summary>The ingress port, written into service URLs.</summary>
     public int IngressPort { get; set; } = 8080;
 
+    /// <summary>The HTTP/2 cleartext (prior knowledge) ingress port for gRPC clients; 0 when off.</summary>
+    public int IngressH2cPort { get; set; } = 8081;
+
+    /// <summary>
+    /// How long an upgraded connection (a WebSocket) may stay open on a revision after it is retired (traffic moved
+    /// away, or deleted) or its instance begins to stop. Then kinletd sends the client a close frame (1001 going away)
+    /// and ends the connection, so an old socket cannot hold a retired revision up forever (knative/serving #10835).
+    /// </summary>
+    public TimeSpan UpgradeDrainPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Identifies this daemon's containers on a shared engine (set from the state dir at start).</summary>
     public string DaemonId { get; set; } = "";
 

@@ -13,6 +13,8 @@ public sealed class ServingOptionsValidation : IValidateOptions<ServingOptions>
         var rules = new SettingRules(ServingOptions.Section)
             .NotEmpty(nameof(o.Domain), o.Domain)
             .Port(nameof(o.IngressPort), o.IngressPort)
+            .Check(o.IngressH2cPort is >= 0 and <= 65535, nameof(o.IngressH2cPort), "must be 0 (off) or a port", o.IngressH2cPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .NotNegative(nameof(o.UpgradeDrainPeriod), o.UpgradeDrainPeriod)
             .Positive(nameof(o.ReadinessInterval), o.ReadinessInterval)
             .NotNegative(nameof(o.TcpProbeHoldWindow), o.TcpProbeHoldWindow)
             .Positive(nameof(o.ProgressDeadline), o.ProgressDeadline)

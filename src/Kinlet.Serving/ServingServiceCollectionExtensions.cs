@@ -65,6 +65,7 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<ForwardingClient>();
         services.TryAddSingleton<Metrics.ServingMetrics>();
         services.AddHttpForwarder();
+        services.TryAddSingleton<Protocols.UpgradeDrain>();
         services.TryAddSingleton<IngressHandler>();
         services.TryAddSingleton<ServingHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<ServingHostedService>());

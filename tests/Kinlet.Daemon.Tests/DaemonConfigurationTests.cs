@@ -19,6 +19,7 @@ public sealed class DaemonConfigurationTests
         Assert.Equal(7070, o.ApiPort);
         Assert.Equal("127.0.0.1", o.ApiAddress);
         Assert.Equal(8080, o.IngressPort);
+        Assert.Equal(8081, o.IngressH2cPort);
         Assert.Equal("localhost", o.Domain);
         Assert.Null(o.DockerHost);
     }
@@ -27,10 +28,11 @@ public sealed class DaemonConfigurationTests
     public void Flags_set_every_documented_setting()
     {
         var o = Bind(["--state-dir", "/tmp/s", "--api-port", "9000", "--ingress-port", "9001", "--domain", "example.test",
-            "--docker-host", "unix:///run/podman.sock", "--api-address", "0.0.0.0"]);
+            "--docker-host", "unix:///run/podman.sock", "--api-address", "0.0.0.0", "--ingress-h2c-port", "9002"]);
         Assert.Equal("/tmp/s", o.StateDir);
         Assert.Equal(9000, o.ApiPort);
         Assert.Equal(9001, o.IngressPort);
+        Assert.Equal(9002, o.IngressH2cPort);
         Assert.Equal("example.test", o.Domain);
         Assert.Equal("unix:///run/podman.sock", o.DockerHost);
         Assert.Equal("0.0.0.0", o.ApiAddress);
@@ -39,8 +41,12 @@ public sealed class DaemonConfigurationTests
     [Fact]
     public void KINLET_variables_set_them_too_and_flags_win()
     {
-        var env = new Dictionary<string, string?> { ["KINLET_STATE_DIR"] = "/var/x", ["KINLET_API_PORT"] = "7171", ["KINLET_DOMAIN"] = "env.test" };
+        var env = new Dictionary<string, string?>
+        {
+            ["KINLET_STATE_DIR"] = "/var/x", ["KINLET_API_PORT"] = "7171", ["KINLET_DOMAIN"] = "env.test", ["KINLET_INGRESS_H2C_PORT"] = "0",
+        };
         var o = Bind(["--domain", "flag.test"], env);
+        Assert.Equal(0, o.IngressH2cPort);
         Assert.Equal("/var/x", o.StateDir);
         Assert.Equal(7171, o.ApiPort);
         Assert.Equal("flag.test", o.Domain);

@@ -69,7 +69,8 @@ public sealed class SettingsValidationTests : IDisposable
         var kinletd = Path.Combine(AppContext.BaseDirectory, "kinletd.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in (string[])[kinletd, "--state-dir", _stateDir, "--api-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--ingress-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), .. settings])
+                     "--ingress-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--ingress-h2c-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), .. settings])
             start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -6,4 +6,5 @@ internal sealed class DaemonVersion
     public string? Version { get; set; }
     public string? Domain { get; set; }
     public int? IngressPort { get; set; }
+    public int? IngressH2cPort { get; set; }
 }

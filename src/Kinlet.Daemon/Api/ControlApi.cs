@@ -28,7 +28,7 @@ public static class ControlApi
         app.MapGet("/readyz", (ServingHostedService serving) =>
             serving.IsReady ? Results.Text("ok\n") : Results.Text(serving.NotReadyReason + "\n", statusCode: 503));
         app.MapGet("/version", (IOptions<ServingOptions> o) =>
-            Json(new VersionInfo(DaemonVersion.Current, o.Value.Domain, o.Value.IngressPort)));
+            Json(new VersionInfo(DaemonVersion.Current, o.Value.Domain, o.Value.IngressPort, o.Value.IngressH2cPort)));
         // Behind the token like the rest of the API: revision and service names are not for anyone on the host.
         app.MapGet("/metrics", async (HttpContext context, Kinlet.Serving.Metrics.ServingMetrics metrics, Kinlet.Eventing.Metrics.EventingMetrics eventing) =>
         {
@@ -175,7 +175,7 @@ public static class ControlApi
 
     private sealed record RedriveResult(int Redriven);
 
-    private sealed record VersionInfo(string Version, string Domain, int IngressPort);
+    private sealed record VersionInfo(string Version, string Domain, int IngressPort, int IngressH2cPort);
 
     private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) =>
         Results.Json(value, KinletJson.Options, "application/json", status);

@@ -15,6 +15,7 @@ public static class DaemonConfiguration
         ("api-port", "Kinlet:ApiPort"),
         ("api-address", "Kinlet:ApiAddress"),
         ("ingress-port", "Kinlet:IngressPort"),
+        ("ingress-h2c-port", "Kinlet:IngressH2cPort"),
         ("ingress-address", "Kinlet:IngressAddress"),
         ("domain", "Kinlet:Domain"),
         ("docker-host", "Kinlet:DockerHost"),
@@ -52,7 +53,8 @@ public static class DaemonConfiguration
           --state-dir DIR      LiteDB store, token, logs (default ~/.local/share/kinlet; root: /var/lib/kinlet)
           --api-port N         control API port, on 127.0.0.1 (default 7070)
           --api-address ADDR   control API address (default 127.0.0.1)
-          --ingress-port N     function traffic and broker ingress (default 8080)
+          --ingress-port N     function traffic and broker ingress, HTTP/1.1 (default 8080)
+          --ingress-h2c-port N function traffic over HTTP/2 cleartext, prior knowledge: gRPC (default 8081; 0: off)
           --domain D           host suffix for services (default localhost)
           --docker-host URI    engine endpoint, e.g. unix:///var/run/docker.sock
           --lifecycle-broker B kinletd's own events (dev.kinlet.*) go to this broker, NAME or NS/NAME (default: off)

@@ -15,6 +15,12 @@ public sealed class DaemonOptions
 
     public int IngressPort { get; set; } = 8080;
 
+    /// <summary>
+    /// HTTP/2 cleartext with prior knowledge (gRPC clients' <c>-plaintext</c>), on the ingress address; 0 turns it off.
+    /// A port of its own because Kestrel speaks only HTTP/1.1 on a cleartext endpoint that allows both (no ALPN to choose).
+    /// </summary>
+    public int IngressH2cPort { get; set; } = 8081;
+
     /// <summary>Any address by default: containers reach the ingress through host.docker.internal (the bridge gateway).</summary>
     public string IngressAddress { get; set; } = "*";
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Kinlet.Serving.Activator;
 using Kinlet.Serving.Metrics;
+using Kinlet.Serving.Protocols;
 using Kinlet.Serving.Revisions;
 using Kinlet.Serving.Routing;
 using Microsoft.AspNetCore.Http;
@@ -22,6 +23,7 @@ public sealed partial class IngressHandler(
     IHttpForwarder forwarder,
     ForwardingClient client,
     ServingMetrics metrics,
+    UpgradeDrain upgrades,
     IOptions<ServingOptions> options,
     ILogger<IngressHandler> logger)
 {
@@ -70,6 +72,7 @@ public sealed partial class IngressHandler(
         // Counted from arrival, waiting included: queued requests are demand the autoscaler must see.
         revision.Stats.Started(started);
         var deadline = RequestDeadline.Rent(revision, started);
+        if (revision.IsH2c) LimitByGrpcTimeout(context.Request, deadline);
         context.Features.Set(deadline);
         try
         {
@@ -108,15 +111,26 @@ public sealed partial class IngressHandler(
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ForwarderError> SendAsync(HttpContext context, RevisionState revision, InstanceState instance, RequestDeadline deadline)
     {
+        // A WebSocket (or other upgrade) holds its instance slot, and counts as in flight, for as long as it is open.
+        var upgrade = upgrades.Begin(context, revision, instance, deadline);
         try
         {
-            return await forwarder.SendAsync(context, instance.DestinationPrefix, client.Invoker, revision.RequestConfig,
+            return await forwarder.SendAsync(context, instance.DestinationPrefix, client.Invoker,
+                upgrade is null ? revision.RequestConfig : revision.UpgradeRequestConfig,
                 ForwardedHeadersTransformer.Instance, deadline.Token).ConfigureAwait(false);
         }
         finally
         {
+            if (upgrade is not null) UpgradeDrain.End(context, upgrade);
             instance.Release();
         }
+    }
+
+    /// <summary>A gRPC call's grpc-timeout bounds it when it is earlier than timeoutSeconds.</summary>
+    private static void LimitByGrpcTimeout(HttpRequest request, RequestDeadline deadline)
+    {
+        if (request.Headers.TryGetValue(GrpcTimeout.Header, out var value) && GrpcTimeout.TryParse(value.ToString(), out var limit))
+            deadline.Limit(limit);
     }
 
     /// <summary>
@@ -131,7 +145,9 @@ public sealed partial class IngressHandler(
         {
             message = deadline.ResponseStartLimit < deadline.Total && deadline.Elapsed < deadline.Total
                 ? $"revision {revision.Key.Name} did not start its response within {deadline.ResponseStartLimit.TotalSeconds:0}s (responseStartTimeoutSeconds)"
-                : $"revision {revision.Key.Name} did not answer within {deadline.Total.TotalSeconds:0}s (timeoutSeconds)";
+                : deadline.LimitedByGrpcTimeout
+                    ? $"revision {revision.Key.Name} did not answer within the call's grpc-timeout"
+                    : $"revision {revision.Key.Name} did not answer within {deadline.Total.TotalSeconds:0}s (timeoutSeconds)";
         }
         else if (error == ForwarderError.RequestTimedOut)
         {
@@ -208,8 +224,9 @@ public sealed partial class IngressHandler(
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
-            await WriteAsync(context, StatusCodes.Status504GatewayTimeout,
-                $"timed out after {deadline.Total.TotalSeconds:0}s (timeoutSeconds) waiting for revision {revision.Key} to have an instance with a free slot").ConfigureAwait(false);
+            await WriteAsync(context, StatusCodes.Status504GatewayTimeout, deadline.LimitedByGrpcTimeout
+                ? $"the call's grpc-timeout passed while waiting for revision {revision.Key} to have an instance with a free slot"
+                : $"timed out after {deadline.Total.TotalSeconds:0}s (timeoutSeconds) waiting for revision {revision.Key} to have an instance with a free slot").ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -227,6 +244,12 @@ public sealed partial class IngressHandler(
     private static async ValueTask<bool> WriteAsync(HttpContext context, int status, string message)
     {
         if (context.Response.HasStarted) return true;
+        // A gRPC client reads kinletd's own answers as a gRPC status, not an HTTP body.
+        if (GrpcStatus.IsGrpc(context.Request))
+        {
+            await GrpcStatus.WriteAsync(context, status, message).ConfigureAwait(false);
+            return true;
+        }
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync(message + "\n", context.RequestAborted).ConfigureAwait(false);

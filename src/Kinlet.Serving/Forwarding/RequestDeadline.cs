@@ -23,6 +23,7 @@ public sealed class RequestDeadline : CancellationTokenSource
     private long _started;
     private TimeSpan _total;
     private volatile bool _responseStarted;
+    private bool _grpcLimited;
 
     private RequestDeadline() { }
 
@@ -35,6 +36,7 @@ public sealed class RequestDeadline : CancellationTokenSource
         deadline._total = revision.Timeout;
         deadline.ResponseStartLimit = revision.ResponseStartTimeout;
         deadline._responseStarted = false;
+        deadline._grpcLimited = false;
         deadline.CancelAfter(deadline._total);
         return deadline;
     }
@@ -86,6 +88,30 @@ public sealed class RequestDeadline : CancellationTokenSource
         if (left > TimeSpan.Zero) CancelAfter(left);
         else Cancel();
     }
+
+    /// <summary>
+    /// The call's own deadline (gRPC's <c>grpc-timeout</c>), when it is earlier than timeoutSeconds: the request then
+    /// ends at the earlier of the two. Called right after <see cref="Rent"/>.
+    /// </summary>
+    public void Limit(TimeSpan limit)
+    {
+        var left = _total - Elapsed;
+        if (limit >= left) return;
+        _total = Elapsed + limit;
+        _grpcLimited = true;
+        if (ResponseStartLimit > _total) ResponseStartLimit = _total;
+        if (limit > TimeSpan.Zero) CancelAfter(limit);
+        else Cancel();
+    }
+
+    /// <summary>The total limit is the call's grpc-timeout, not the revision's timeoutSeconds.</summary>
+    public bool LimitedByGrpcTimeout => _grpcLimited;
+
+    /// <summary>
+    /// The instance accepted an upgrade (a WebSocket): no request timeout cuts the socket from here on
+    /// (knative/serving #16169); idleTimeoutSeconds and the revision's retirement do (Protocols/UpgradedConnection).
+    /// </summary>
+    public void StopTimers() => CancelAfter(Timeout.InfiniteTimeSpan);
 
     /// <summary>The deadline of the request on <paramref name="context"/>, when the ingress set one.</summary>
     public static RequestDeadline? Of(HttpContext context) => context.Features.Get<RequestDeadline>();

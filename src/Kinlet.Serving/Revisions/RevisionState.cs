@@ -52,6 +52,18 @@ public sealed class RevisionState
     public ForwarderRequestConfig RequestConfig { get; private set; } = ForwarderRequestConfig.Empty;
 
     /// <summary>
+    /// The same for an upgrade (a WebSocket): after the 101 only idleTimeoutSeconds, when set, bounds the silence;
+    /// timeoutSeconds does not cut an open socket (retirement closes it instead, see Protocols/UpgradeDrain).
+    /// </summary>
+    public ForwarderRequestConfig UpgradeRequestConfig { get; private set; } = ForwarderRequestConfig.Empty;
+
+    /// <summary>The container port is named <c>h2c</c> (Knative's convention): requests go to it as HTTP/2 cleartext.</summary>
+    public bool IsH2c { get; private set; }
+
+    /// <summary>Open upgraded connections (WebSockets) on this revision, closed after a drain when it is retired.</summary>
+    public Protocols.UpgradedConnections Upgrades { get; } = new();
+
+    /// <summary>
     /// What the service controller wants of this revision (routed, latest, deleted), swapped whole by
     /// <see cref="Reconciler.ReconcileQueue"/> when the controller reports it; the loop acts on it.
     /// </summary>
@@ -118,10 +130,17 @@ public sealed class RevisionState
             : Timeout;
         // idleTimeoutSeconds is the longest gap between reads or writes: YARP's activity timeout. Unset, only the
         // total timeout bounds the request (YARP's own 100 s default would otherwise cut long streams).
+        IsH2c = spec.Containers.Count > 0 && spec.Containers[0].Ports is [{ Name: "h2c" }, ..];
+        TimeSpan? idle = spec.IdleTimeoutSeconds is > 0 ? TimeSpan.FromSeconds(spec.IdleTimeoutSeconds.Value) : null;
+        // h2c: HTTP/2 with prior knowledge, never a downgrade (a gRPC server refuses HTTP/1.1). Otherwise YARP's
+        // default (2.0 or lower) already means HTTP/1.1 to an http:// instance.
         RequestConfig = new ForwarderRequestConfig
         {
-            ActivityTimeout = spec.IdleTimeoutSeconds is > 0 ? TimeSpan.FromSeconds(spec.IdleTimeoutSeconds.Value) : Timeout,
+            ActivityTimeout = idle ?? Timeout,
+            Version = IsH2c ? System.Net.HttpVersion.Version20 : null,
+            VersionPolicy = IsH2c ? System.Net.Http.HttpVersionPolicy.RequestVersionExact : null,
         };
+        UpgradeRequestConfig = RequestConfig with { ActivityTimeout = idle ?? System.Threading.Timeout.InfiniteTimeSpan };
     }
 
     /// <summary>Every instance the loop tracks, in any phase, as last published.</summary>
@@ -131,6 +150,8 @@ public sealed class RevisionState
     internal void SetIntent(RevisionIntent intent)
     {
         Volatile.Write(ref _intent, intent);
+        // Retired (no traffic points here, or deleted): open sockets get their drain; routed again, they stay.
+        Upgrades.SetRetired(!intent.Routed || intent.Deleted);
         if (intent.Deleted) Queue.FailAll(new RevisionUnavailableException(Key, "RevisionDeleted", "the revision was deleted"));
     }
 

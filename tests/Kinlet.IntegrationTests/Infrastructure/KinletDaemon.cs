@@ -18,8 +18,9 @@ public sealed class KinletDaemon : IAsyncDisposable
     private readonly bool _ownsStateDir;
     private Process? _process;
 
-    private KinletDaemon(string stateDir, bool ownsStateDir, int apiPort, int ingressPort, string[] extraArgs)
+    private KinletDaemon(string stateDir, bool ownsStateDir, int apiPort, int ingressPort, int h2cPort, string[] extraArgs)
     {
+        H2cPort = h2cPort;
         StateDir = stateDir;
         _ownsStateDir = ownsStateDir;
         ApiPort = apiPort;
@@ -32,6 +33,9 @@ public sealed class KinletDaemon : IAsyncDisposable
     public string StateDir { get; }
     public int ApiPort { get; }
     public int IngressPort { get; }
+
+    /// <summary>The HTTP/2 cleartext (prior knowledge) ingress: gRPC clients connect here.</summary>
+    public int H2cPort { get; }
     public string[] ExtraArgs { get; }
     public HttpClient Api { get; }
     public HttpClient Ingress { get; }
@@ -52,7 +56,7 @@ public sealed class KinletDaemon : IAsyncDisposable
         await Engine.EnsureReachableAsync();
         var owns = stateDir is null;
         stateDir ??= Path.Combine(Path.GetTempPath(), "kinlet-it-" + Guid.NewGuid().ToString("N")[..10]);
-        var daemon = new KinletDaemon(stateDir, owns, FreePort.Next(), FreePort.Next(), extraArgs);
+        var daemon = new KinletDaemon(stateDir, owns, FreePort.Next(), FreePort.Next(), FreePort.Next(), extraArgs);
         await daemon.StartProcessAsync();
         return daemon;
     }
@@ -72,7 +76,7 @@ public sealed class KinletDaemon : IAsyncDisposable
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(Path.Combine(BinDir, "kinletd.dll"));
-        foreach (var a in new[] { "--state-dir", StateDir, "--api-port", ApiPort.ToString(), "--ingress-port", IngressPort.ToString() })
+        foreach (var a in new[] { "--state-dir", StateDir, "--api-port", ApiPort.ToString(), "--ingress-port", IngressPort.ToString(), "--ingress-h2c-port", H2cPort.ToString() })
             psi.ArgumentList.Add(a);
         foreach (var a in FastSettings.Concat(ExtraArgs)) psi.ArgumentList.Add(a);
         _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start kinletd");

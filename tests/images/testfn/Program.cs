@@ -34,6 +34,7 @@ builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
 var app = builder.Build();
+app.UseWebSockets();
 
 // Requests in flight, as this process sees them: every path but /concurrency and the probe paths
 // (/ready, /healthz), which the daemon's prober calls beside the traffic. Every response carries the
@@ -146,6 +147,72 @@ Get("/stream", async ctx =>
         }
         await ctx.Response.WriteAsync($"chunk {i}\n", ctx.RequestAborted);
         await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+    }
+});
+
+// Server-sent events paced by the caller: `data: chunk 0` at once, then each next chunk only after a
+// POST /sse/next?id=ID (and pauseMs more), so a test can read a chunk before the next one even exists.
+var sseSignals = new System.Collections.Concurrent.ConcurrentDictionary<string, System.Threading.Channels.Channel<bool>>();
+System.Threading.Channels.Channel<bool> SseSignal(string id) =>
+    sseSignals.GetOrAdd(id, _ => System.Threading.Channels.Channel.CreateUnbounded<bool>());
+Get("/sse", async ctx =>
+{
+    var id = ctx.Request.Query["id"].ToString();
+    var chunks = IntQuery(ctx, "chunks", 3);
+    var pauseMs = IntQuery(ctx, "pauseMs", 0);
+    var signal = SseSignal(id);
+    ctx.Response.ContentType = "text/event-stream";
+    ctx.Response.Headers.CacheControl = "no-cache";
+    await ctx.Response.StartAsync(ctx.RequestAborted);
+    for (var i = 0; i < chunks; i++)
+    {
+        if (i > 0)
+        {
+            await signal.Reader.ReadAsync(ctx.RequestAborted);
+            if (pauseMs > 0) await Task.Delay(pauseMs, ctx.RequestAborted);
+        }
+        await ctx.Response.WriteAsync($"data: chunk {i}\n\n", ctx.RequestAborted);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+    }
+    sseSignals.TryRemove(id, out _);
+});
+app.MapPost("/sse/next", (RequestDelegate)(ctx =>
+{
+    SseSignal(ctx.Request.Query["id"].ToString()).Writer.TryWrite(true);
+    return Text(ctx, "next");
+}));
+
+// A WebSocket echo: every message comes back as it was sent; a close from the client is answered with a close.
+// The first message after connecting is `hello <hostname>` so a test knows which instance it reached.
+Get("/ws", async ctx =>
+{
+    if (!ctx.WebSockets.IsWebSocketRequest)
+    {
+        ctx.Response.StatusCode = StatusCodes.Status400BadRequest;
+        await Text(ctx, "a WebSocket request is needed here");
+        return;
+    }
+    using var socket = await ctx.WebSockets.AcceptWebSocketAsync();
+    var greeting = System.Text.Encoding.UTF8.GetBytes($"hello {Environment.MachineName}");
+    await socket.SendAsync(greeting, System.Net.WebSockets.WebSocketMessageType.Text, true, ctx.RequestAborted);
+    var buffer = new byte[64 * 1024];
+    try
+    {
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, ctx.RequestAborted);
+            if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(received.CloseStatus ?? System.Net.WebSockets.WebSocketCloseStatus.NormalClosure,
+                    received.CloseStatusDescription, ctx.RequestAborted);
+                return;
+            }
+            await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, ctx.RequestAborted);
+        }
+    }
+    catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException)
+    {
+        // The peer went away without a close.
     }
 });
 

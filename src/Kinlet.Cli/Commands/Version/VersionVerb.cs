@@ -45,7 +45,7 @@ internal sealed class VersionVerb(CliContext context) : Verb(context)
 
         if (output.IsMachine)
         {
-            var doc = new VersionInfo(new ClientInfo(ClientVersion), server is null ? null : new ServerInfo(api.DisplayUrl, server.Version, server.Domain, server.IngressPort), problem);
+            var doc = new VersionInfo(new ClientInfo(ClientVersion), server is null ? null : new ServerInfo(api.DisplayUrl, server.Version, server.Domain, server.IngressPort, server.IngressH2cPort), problem);
             if (output.Format == Output.OutputFormat.Json) Context.Host.Stdout.WriteLine(KinletJson.Serialize(doc, indented: true));
             else output.Resource(doc);
             return ExitCodes.Success;
@@ -53,11 +53,14 @@ internal sealed class VersionVerb(CliContext context) : Verb(context)
         output.Line($"Client: {ClientVersion}");
         output.Line(server is null
             ? $"Server: {problem}"
-            : $"Server: {server.Version} at {api.DisplayUrl} (domain {server.Domain}, ingress port {server.IngressPort})");
+            : $"Server: {server.Version} at {api.DisplayUrl} (domain {server.Domain}, ingress port {server.IngressPort}{H2c(server.IngressH2cPort)})");
         return ExitCodes.Success;
     }
 
     private sealed record VersionInfo(ClientInfo Client, ServerInfo? Server, string? ServerError);
     private sealed record ClientInfo(string Version);
-    private sealed record ServerInfo(string Url, string? Version, string? Domain, int? IngressPort);
+    private sealed record ServerInfo(string Url, string? Version, string? Domain, int? IngressPort, int? IngressH2cPort);
+
+    /// <summary>", h2c port 8081" (gRPC clients' port); nothing when it is off or the daemon is older.</summary>
+    private static string H2c(int? port) => port is > 0 ? $", h2c port {port}" : "";
 }
