@@ -55,8 +55,8 @@ public sealed class WebSocketTests(ProtocolsFixture fixture, ITestOutputHelper o
                   annotations:
                     autoscaling.knative.dev/min-scale: "1"
                 spec:
-                  timeoutSeconds: 2
-                  responseStartTimeoutSeconds: 1
+                  timeoutSeconds: 6
+                  responseStartTimeoutSeconds: 5
                   containers:
                     - image: kinlet.local/testfn:latest
 
@@ -65,8 +65,9 @@ public sealed class WebSocketTests(ProtocolsFixture fixture, ITestOutputHelper o
         Assert.Equal("one", await EchoAsync(socket, "one"));
         await Eventually.TrueAsync(async () => await Daemon.RevisionGaugeAsync("kinlet_revision_requests_in_flight", "wsopen-00001") == 1,
             "the open socket counted in flight");
-        // Past both responseStartTimeoutSeconds (1) and timeoutSeconds (2): the socket still echoes (knative/serving #16169).
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // Past both responseStartTimeoutSeconds (5) and timeoutSeconds (6), counted from the upgrade request: the socket
+        // still echoes (knative/serving #16169). The limits leave a loaded machine room for the upgrade itself.
+        await Task.Delay(TimeSpan.FromSeconds(7));
         Assert.Equal("two", await EchoAsync(socket, "two"));
         Assert.Equal(WebSocketState.Open, socket.State);
 
