@@ -45,7 +45,8 @@ internal static class TemplateEditor
         var template = service.Spec.Template;
         template.Metadata ??= new ObjectMeta();
         if (template.Spec.Containers.Count == 0) template.Spec.Containers.Add(new Container());
-        var container = template.Spec.Containers[0];
+        // The flags edit the serving container (the one with ports when there are sidecars), never a sidecar.
+        var container = template.Spec.Containers[Kinlet.Core.Serving.PodLayout.ServingIndex(template.Spec)];
 
         if (edits.Image is not null) container.Image = edits.Image;
         if (env.Count > 0) container.Env = ApplyEnv(container.Env, env);

@@ -59,6 +59,19 @@ public class TemplateEditorTests
         Assert.Null(s.Spec.Template.Spec.Containers[0].EnvFrom);
     }
 
+    [Fact]
+    public void Flags_edit_the_serving_container_never_a_sidecar()
+    {
+        var s = Create(new TemplateEdits { Image = "app:1" });
+        s.Spec.Template.Spec.Containers.Insert(0, new Container { Name = "proxy", Image = "proxy:1" });
+        s.Spec.Template.Spec.Containers[1].Ports = [new ContainerPortSpec { ContainerPort = 8080 }];
+
+        TemplateEditor.Apply(s, new TemplateEdits { Image = "app:2" });
+
+        Assert.Equal("proxy:1", s.Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal("app:2", s.Spec.Template.Spec.Containers[1].Image);
+    }
+
     [Theory]
     [InlineData("app")]
     [InlineData("volume:app")]
