@@ -9,7 +9,7 @@
 #                                             (KINLET_STATE_DIR overrides)
 #   as_root CMD...                            runs CMD as root (directly, or through sudo)
 #   apt_install PKG...                        installs the packages that are not installed yet
-#   ensure_tools [PKG...]                     busybox-static debootstrap curl wrk (or the given ones)
+#   ensure_tools [PKG...]                     busybox-static debootstrap curl wrk python3-yaml python3-jsonschema (or the given ones)
 #   ensure_engine                             a Docker engine answers on its socket (installs/starts it)
 #   engine_can_run IMAGE                      a container of IMAGE runs (`true`), else a clear error
 #   ensure_dotnet                             a .NET 10 SDK is on PATH (installs it when missing)
@@ -178,10 +178,11 @@ static_busybox() {
 }
 
 # ensure_tools [PKG...]: apt-installs the missing ones among busybox-static (a static busybox for
-# the busybox base image), debootstrap (the Debian base image), curl and wrk (bench/).
+# the busybox base image), debootstrap (the Debian base image), curl and wrk (bench/), python3-yaml and
+# python3-jsonschema (tests/schemas/validate.py checks exported manifests against the official CRDs).
 ensure_tools() {
     local want=("$@")
-    ((${#want[@]} == 0)) && want=(busybox-static debootstrap curl wrk)
+    ((${#want[@]} == 0)) && want=(busybox-static debootstrap curl wrk python3-yaml python3-jsonschema)
     local missing=() p
     for p in "${want[@]}"; do
         case "$p" in

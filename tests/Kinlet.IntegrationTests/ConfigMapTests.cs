@@ -176,4 +176,46 @@ public sealed class ConfigMapTests(DaemonFixture fixture, ITestOutputHelper outp
         await Cli("configmap", "delete", "envcm");
         await Cli("secret", "delete", "envsec");
     }
+
+    [Fact]
+    public async Task Export_writes_referenced_config_maps_warns_of_secrets_and_revisions_validates_and_applies_back_unchanged()
+    {
+        const string secretValue = "pw-Lm3-export";
+        Assert.Equal(0, (await Cli("secret", "create", "expsec", "--from-literal", "password=" + secretValue)).ExitCode);
+        Assert.Equal(0, (await Cli("configmap", "create", "expcm", "--from-literal", "LOG_LEVEL=debug")).ExitCode);
+        Assert.True((await Cli("service", "create", "exp", "--image", Images.TestFn, "--env-from", "configmap:expcm", "--env-secret", "PW=expsec:password")).ExitCode == 0);
+        Assert.True((await Cli("service", "update", "exp", "--env", "V=2")).ExitCode == 0);
+        var split = await Cli("service", "update", "exp", "--traffic", "exp-00001=30", "--traffic", "@latest=70", "--tag", "exp-00001=old");
+        Assert.True(split.ExitCode == 0, split.ToString());
+
+        var plain = await Cli("export", "exp");
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("Warning: service 'exp' references secret(s) expsec; secrets are not exported", plain.Stderr);
+        Assert.Contains("exp-00001, which a cluster would lack; export with --with-revisions", plain.Stderr);
+        Assert.True(plain.Stdout.IndexOf("kind: ConfigMap", StringComparison.Ordinal) < plain.Stdout.IndexOf("kind: Service", StringComparison.Ordinal));
+        Assert.DoesNotContain(secretValue, plain.ToString());
+        await CrdSchemas.AssertValidAsync(plain.Stdout);
+
+        var replay = await Cli("export", "exp", "--with-revisions");
+        Assert.Equal(0, replay.ExitCode);
+        Assert.DoesNotContain("--with-revisions", replay.Stderr);
+        Assert.Contains("name: exp-00001", replay.Stdout);
+        var lines = await CrdSchemas.AssertValidAsync(replay.Stdout);
+        Assert.Equal(2, lines.Count(l => l == "OK Service/exp"));
+
+        var again = await Daemon.CliWithInputAsync(plain.Stdout, "apply", "-f", "-");
+        Output.WriteLine(again.ToString());
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("ConfigMap 'expcm' unchanged", again.Stdout);
+        Assert.Contains("Service 'exp' unchanged", again.Stdout);
+        var replayed = await Daemon.CliWithInputAsync(replay.Stdout, "apply", "-f", "-");
+        Output.WriteLine(replayed.ToString());
+        Assert.True(replayed.ExitCode == 0, replayed.ToString());
+        Assert.Contains("Revision 'exp-00001' unchanged", replayed.Stdout);
+        Assert.Contains("Service 'exp' unchanged", replayed.Stdout);
+
+        await Cli("service", "delete", "exp");
+        await Cli("configmap", "delete", "expcm");
+        await Cli("secret", "delete", "expsec");
+    }
 }

@@ -53,6 +53,17 @@ internal sealed class ApplyVerb(CliContext context) : Verb(context)
         {
             try
             {
+                // Revisions named by earlier documents (export --with-revisions) first, so the traffic can name them.
+                foreach (var revision in p.Revisions)
+                {
+                    if (await api.FindAsync(ApiPaths.Revision(p.Namespace, revision.RevisionName!), ct).ConfigureAwait(false) is not null)
+                    {
+                        output.Line($"Revision '{revision.RevisionName}' unchanged");
+                        continue;
+                    }
+                    await ServiceApplier.ApplyAsync(api, p.Namespace, p.Name, revision.Service, revision.Body, ct).ConfigureAwait(false);
+                    output.Line($"Revision '{revision.RevisionName}' created");
+                }
                 var (result, action, _) = await ServiceApplier.ApplyAsync(api, p.Namespace, p.Name, p.Service, p.Body, ct).ConfigureAwait(false);
                 output.Line($"Service '{p.Name}' {action}");
                 applied.Add((p, result));

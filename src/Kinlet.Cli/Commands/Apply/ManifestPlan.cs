@@ -10,7 +10,19 @@ namespace Kinlet.Cli.Commands.Apply;
 internal sealed record ManifestSource(string Name, string Text);
 
 /// <summary>One resource to apply: the typed service (for comparing) and the body to send as written.</summary>
-internal sealed record PlannedService(string Source, int Line, string Namespace, string Name, Core.Model.Service Service, JsonObject Body);
+/// <remarks>
+/// <see cref="Revisions"/>: earlier documents of the same service that each name their revision (kn's
+/// <c>export --with-revisions</c> replay shape); each is applied first unless that revision exists.
+/// </remarks>
+internal sealed record PlannedService(string Source, int Line, string Namespace, string Name, Core.Model.Service Service, JsonObject Body)
+{
+    public IReadOnlyList<PlannedService> Revisions { get; init; } = [];
+
+    public string? RevisionName => Service.Spec.Template.Metadata?.Name;
+
+    /// <summary>A replay item: a named revision template and no traffic of its own.</summary>
+    public bool IsRevisionReplay => !string.IsNullOrEmpty(RevisionName) && Service.Spec.Traffic is null or { Count: 0 };
+}
 
 /// <summary>
 /// A Broker, Trigger or PingSource to apply: where it lives in the control API, and the body to send. Compared
@@ -79,9 +91,12 @@ internal static class ManifestPlan
                 }
                 if (Check(source, resource, defaultNamespace, errors) is { } p)
                 {
-                    if (planned.Find(x => x.Namespace == p.Namespace && x.Name == p.Name) is { } twice)
-                        errors.Add($"{source.Name}:{p.Line}: Service {p.Name} is also in {twice.Source}:{twice.Line}; apply each service once");
-                    else planned.Add(p);
+                    var at = planned.FindIndex(x => x.Namespace == p.Namespace && x.Name == p.Name);
+                    if (at < 0) planned.Add(p);
+                    else if (planned[at] is { IsRevisionReplay: true } earlier && earlier.RevisionName != p.RevisionName)
+                        planned[at] = p with { Revisions = [.. earlier.Revisions, earlier with { Revisions = [] }] };
+                    else
+                        errors.Add($"{source.Name}:{p.Line}: Service {p.Name} is also in {planned[at].Source}:{planned[at].Line}; apply each service once (or name each earlier revision, as export --with-revisions does)");
                 }
             }
         }
