@@ -3,7 +3,8 @@ using Kinlet.Core.Model;
 namespace Kinlet.Core.Serving;
 
 /// <summary>
-/// The ConfigMaps and Secrets a revision template names (env valueFrom, envFrom, and secret, configMap and
+/// The ConfigMaps and Secrets a revision template names (env valueFrom and envFrom of every container and init
+/// container, and secret, configMap and
 /// projected volumes), each name once, sorted. For export: what a cluster needs besides the Service.
 /// </summary>
 public sealed record ConfigReferences(IReadOnlyList<string> ConfigMaps, IReadOnlyList<string> Secrets)
@@ -16,7 +17,7 @@ public sealed record ConfigReferences(IReadOnlyList<string> ConfigMaps, IReadOnl
         {
             if (!string.IsNullOrEmpty(name)) set.Add(name);
         }
-        foreach (var c in spec.Containers)
+        foreach (var c in spec.Containers.Concat(spec.InitContainers ?? []))
         {
             foreach (var e in c.Env ?? [])
             {
