@@ -105,6 +105,7 @@ public sealed class PodTests(DaemonFixture fixture, ITestOutputHelper output) : 
 
         // A daemon restart adopts the instance whole: the same two containers, and the sidecar is still watched.
         var before = (await Daemon.ContainersAsync("pod")).Where(c => c.State == ContainerRunState.Running).Select(c => c.Id).Order().ToList();
+        await Daemon.KillAsync(); // kill -9, then a new kinletd on the same state dir
         await Daemon.RestartAsync();
         Assert.Equal(200, (await Daemon.GetAsync(Daemon.Host("pod"), "/")).Status);
         Assert.Equal(before, (await Daemon.ContainersAsync("pod")).Where(c => c.State == ContainerRunState.Running).Select(c => c.Id).Order().ToList());
