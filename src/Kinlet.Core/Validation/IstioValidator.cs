@@ -15,10 +15,7 @@ public sealed record IstioCheck(IReadOnlyList<FieldError> Errors, IReadOnlyList<
 public static class IstioValidator
 {
     /// <summary>Fields accepted, validated and stored, that this kinletd does not apply yet; each gets a warning.</summary>
-    public static readonly IReadOnlySet<string> NotYetApplied = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "timeout", "retries", "fault", "mirror", "mirrors", "mirrorPercentage", "corsPolicy", "connectionPool", "outlierDetection",
-    };
+    public static readonly IReadOnlySet<string> NotYetApplied = new HashSet<string>(StringComparer.Ordinal);
 
     private static readonly string[] SimpleBalancers = ["LEAST_REQUEST", "LEAST_CONN", "ROUND_ROBIN", "RANDOM", "UNSPECIFIED"];
     private static readonly int[] RedirectCodes = [301, 302, 303, 307, 308];
@@ -465,7 +462,11 @@ public static class IstioValidator
                 if (http.H2UpgradePolicy is { } h2 && h2 is not ("DEFAULT" or "DO_NOT_UPGRADE" or "UPGRADE"))
                     errors.Add(new(cp + ".http.h2UpgradePolicy", $"must be DEFAULT, DO_NOT_UPGRADE or UPGRADE (was \"{h2}\")"));
             }
-            warnings.Add($"{cp}: validated and stored, not applied by this kinletd yet");
+            // Applied: http.http1MaxPendingRequests, http2MaxRequests, maxRetries, maxRequestsPerConnection 1 (design-notes).
+            if (pool.Tcp is not null) warnings.Add($"{cp}.tcp: validated and stored, not applied (kinletd's forwarder has one connection pool)");
+            if (pool.Http is { } hw && (hw.IdleTimeout is not null || hw.H2UpgradePolicy is not null || hw.MaxConcurrentStreams is not null
+                                        || hw.UseClientProtocol is not null || hw.MaxRequestsPerConnection is > 1))
+                warnings.Add($"{cp}.http: only http1MaxPendingRequests, http2MaxRequests, maxRetries and maxRequestsPerConnection: 1 are applied");
         }
         if (tp.OutlierDetection is { } od)
         {
@@ -478,7 +479,8 @@ public static class IstioValidator
             if (od.BaseEjectionTime is { } b) Duration(b, op + ".baseEjectionTime", errors, allowZero: false);
             if (od.MaxEjectionPercent is < 0 or > 100) errors.Add(new(op + ".maxEjectionPercent", $"must be between 0 and 100 (was {od.MaxEjectionPercent})"));
             if (od.MinHealthPercent is < 0 or > 100) errors.Add(new(op + ".minHealthPercent", $"must be between 0 and 100 (was {od.MinHealthPercent})"));
-            warnings.Add($"{op}: validated and stored, not applied by this kinletd yet");
+            if (od.ConsecutiveLocalOriginFailures is not null || od.SplitExternalLocalOriginErrors is not null)
+                warnings.Add($"{op}: consecutiveLocalOriginFailures/splitExternalLocalOriginErrors not applied (connect failures count as 5xx)");
         }
     }
 

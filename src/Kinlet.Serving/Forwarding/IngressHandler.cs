@@ -49,6 +49,7 @@ public sealed partial class IngressHandler(
     {
         var decision = policy.Decide(context);
         if (decision.Reply is { } reply) return ReplyAsync(context, reply);
+        if (HasResilience(decision)) return ResilientAsync(context, decision);
         return ForwardAsync(context, decision.Revision, decision.Unavailable, decision.Picker);
     }
 

@@ -37,6 +37,7 @@ public sealed class RequestDeadline : CancellationTokenSource
         deadline.ResponseStartLimit = revision.ResponseStartTimeout;
         deadline._responseStarted = false;
         deadline._grpcLimited = false;
+        deadline.Rule = null;
         deadline.CancelAfter(deadline._total);
         return deadline;
     }
@@ -63,6 +64,21 @@ public sealed class RequestDeadline : CancellationTokenSource
     public TimeSpan ResponseStartLimit { get; private set; }
 
     public TimeSpan Total => _total;
+
+    /// <summary>The VirtualService rule whose <c>timeout</c> set <see cref="Total"/>, when it was smaller than timeoutSeconds.</summary>
+    public string? Rule { get; private set; }
+
+    /// <summary>A rule's <c>timeout</c>: bounds the whole request (retries included) when it is below timeoutSeconds.</summary>
+    public void LimitTo(TimeSpan total, string rule)
+    {
+        if (total >= _total) return;
+        _total = total;
+        Rule = rule;
+        if (ResponseStartLimit > total) ResponseStartLimit = total;
+        var left = total - Elapsed;
+        if (left > TimeSpan.Zero) CancelAfter(left);
+        else Cancel();
+    }
 
     /// <summary>True once response headers came back from the instance.</summary>
     public bool ResponseStarted => _responseStarted;

@@ -1,4 +1,5 @@
 using Kinlet.Serving.Revisions;
+using Kinlet.Serving.TrafficPolicy.Resilience;
 using Microsoft.AspNetCore.Http;
 
 namespace Kinlet.Serving.TrafficPolicy;
@@ -11,12 +12,16 @@ public sealed class RuleStats
     public long Requests => Interlocked.Read(ref _requests);
 
     public void Hit() => Interlocked.Increment(ref _requests);
+
+    /// <summary>The rule's retry/fault/mirror/overflow/ejection/timeout counts.</summary>
+    public ResilienceCounters Resilience { get; } = new();
 }
 
 /// <summary>One <c>http[]</c> rule compiled: match blocks (ORed; none = every request), then a route or a local reply.</summary>
 public sealed class CompiledRule(
     int index, string? name, MatchBlock[] matches, WeightedDestination[] destinations, LocalReply? reply,
-    Rewrite? rewrite, HeaderEdits? requestEdits, HeaderEdits? responseEdits, RuleStats stats, string matchText, string actionText)
+    Rewrite? rewrite, HeaderEdits? requestEdits, HeaderEdits? responseEdits, RuleStats stats, string matchText, string actionText,
+    RuleResilience? resilience = null, MirrorRoute[]? mirrors = null)
 {
     private readonly int _total = destinations.Length == 0 ? 0 : destinations[^1].Cumulative;
 
@@ -26,6 +31,12 @@ public sealed class CompiledRule(
     public string MatchText { get; } = matchText;
     public string ActionText { get; } = actionText;
     public LocalReply? Reply { get; } = reply;
+
+    /// <summary>timeout, retries, fault, mirrors, CORS; null when the rule has none of them.</summary>
+    public RuleResilience? Resilience { get; } = resilience;
+
+    /// <summary>The rule's mirror destinations, resolved like its routes (same order as <see cref="RuleResilience.Mirrors"/>).</summary>
+    public MirrorRoute[] Mirrors { get; } = mirrors ?? [];
     public Rewrite? Rewrite { get; } = rewrite;
     public HeaderEdits? RequestEdits { get; } = requestEdits;
     public HeaderEdits? ResponseEdits { get; } = responseEdits;
@@ -57,7 +68,11 @@ public sealed class CompiledRule(
 }
 
 /// <summary>What the policy decided for one request: a revision (and how to pick its instance), or a reply of kinletd's own.</summary>
-public readonly record struct PolicyDecision(RevisionState? Revision, InstancePicker? Picker, LocalReply? Reply, string? Unavailable);
+public readonly record struct PolicyDecision(RevisionState? Revision, InstancePicker? Picker, LocalReply? Reply, string? Unavailable,
+    CompiledRule? Rule = null, DestinationResilience? Destination = null);
+
+/// <summary>A mirror compiled: where the copy goes and the share copied.</summary>
+public sealed record MirrorRoute(DestinationTarget Target, double Percent, string Label);
 
 /// <summary>
 /// A host's traffic policy, compiled once from its VirtualService and DestinationRule (and the service's tags) into
@@ -87,6 +102,7 @@ public sealed class CompiledPolicy(string? virtualService, string? destinationRu
     public PolicyDecision Decide(HttpContext context)
     {
         WeightedDestination destination;
+        CompiledRule? taken = null;
         if (rules.Length == 0)
         {
             destination = Fallback;
@@ -107,6 +123,7 @@ public sealed class CompiledPolicy(string? virtualService, string? destinationRu
                 return new PolicyDecision(null, null, _noRoute, null);
             }
             rule.Stats.Hit();
+            taken = rule;
             if (rule.Reply is { } reply)
             {
                 HeaderEdits.OnResponse(context, rule.ResponseEdits, null);
@@ -119,6 +136,7 @@ public sealed class CompiledPolicy(string? virtualService, string? destinationRu
             HeaderEdits.OnResponse(context, rule.ResponseEdits, destination.ResponseEdits);
         }
         var revision = destination.Target.Pick(context);
-        return new PolicyDecision(revision, destination.Picker, null, revision is null ? destination.Target.Unavailable : null);
+        return new PolicyDecision(revision, destination.Picker, null, revision is null ? destination.Target.Unavailable : null,
+            taken?.Resilience is null && taken?.Mirrors.Length is null or 0 ? null : taken, destination.Resilience);
     }
 }

@@ -64,4 +64,5 @@ internal sealed class MissingTarget(string reason) : DestinationTarget
 
 /// <summary>One <c>route[]</c> entry compiled: its target, share, header edits, and the DestinationRule's balancer for it.</summary>
 public sealed record WeightedDestination(
-    DestinationTarget Target, int Weight, int Cumulative, HeaderEdits? RequestEdits, HeaderEdits? ResponseEdits, InstancePicker? Picker, string Label);
+    DestinationTarget Target, int Weight, int Cumulative, HeaderEdits? RequestEdits, HeaderEdits? ResponseEdits, InstancePicker? Picker, string Label,
+    Resilience.DestinationResilience? Resilience = null);

@@ -7,6 +7,8 @@ using Kinlet.Serving.LoadBalancing;
 using Kinlet.Serving.Revisions;
 using Kinlet.Serving.Routing;
 
+using Kinlet.Serving.TrafficPolicy.Resilience;
+
 namespace Kinlet.Serving.TrafficPolicy;
 
 /// <summary>What the compiler reads about the services: resolved hosts, their route entries, revisions and rules.</summary>
@@ -52,7 +54,7 @@ public sealed class PolicyCompiler(RuleStatsBook stats)
     {
         var selfRule = inputs.RuleFor(self) ?? (self.Tag is not null ? inputs.RuleFor(self with { Tag = null }) : null);
         var fallback = new WeightedDestination(Target(self, null, inputs, selfRule), 100, 100, null, null,
-            Picker(selfRule?.Spec.TrafficPolicy, null), self.Service);
+            Picker(selfRule?.Spec.TrafficPolicy, null), self.Service, DestinationPolicy(selfRule?.Spec.TrafficPolicy, null));
         var rules = new List<CompiledRule>();
         if (vs?.Spec.Http is { } http)
         {
@@ -90,12 +92,24 @@ public sealed class PolicyCompiler(RuleStatsBook stats)
                 destinations.Add(new WeightedDestination(
                     target is { } resolved ? Target(resolved, d.Subset, inputs, rule2) : new MissingTarget($"host \"{d.Host}\" names no service"),
                     weight, cumulative, HeaderEdits.From(route.Headers?.Request), HeaderEdits.From(route.Headers?.Response),
-                    Picker(rule2?.Spec.TrafficPolicy, subset?.TrafficPolicy), IstioRuleText.Destination(d)));
+                    Picker(rule2?.Spec.TrafficPolicy, subset?.TrafficPolicy), IstioRuleText.Destination(d),
+                    DestinationPolicy(rule2?.Spec.TrafficPolicy, subset?.TrafficPolicy)));
             }
         }
+        var ruleStats = stats.For(vs, index);
+        var resilience = RuleResilience.From(rule, rule.Name ?? $"http[{index}]", vs.Metadata.Annotations, ruleStats.Resilience);
+        var mirrors = new List<MirrorRoute>();
+        foreach (var m in resilience?.Mirrors ?? [])
+        {
+            var target = inputs.Resolve(m.Destination.Host!, ns);
+            var mrule = target is { } t ? inputs.RuleFor(t) ?? (t.Tag is not null ? inputs.RuleFor(t with { Tag = null }) : null) : null;
+            mirrors.Add(new MirrorRoute(
+                target is { } resolved ? Target(resolved, m.Destination.Subset, inputs, mrule) : new MissingTarget($"host \"{m.Destination.Host}\" names no service"),
+                m.Percent, IstioRuleText.Destination(m.Destination)));
+        }
         return new CompiledRule(index, rule.Name, [.. blocks], [.. destinations], reply, Rewrite.From(rule.Rewrite),
-            HeaderEdits.From(rule.Headers?.Request), HeaderEdits.From(rule.Headers?.Response), stats.For(vs, index),
-            IstioRuleText.Match(rule.Match), IstioRuleText.Action(rule));
+            HeaderEdits.From(rule.Headers?.Request), HeaderEdits.From(rule.Headers?.Response), ruleStats,
+            IstioRuleText.Match(rule.Match), IstioRuleText.Action(rule), resilience, [.. mirrors]);
     }
 
     private static MatchBlock Block(HttpMatchRequest m)
@@ -129,6 +143,18 @@ public sealed class PolicyCompiler(RuleStatsBook stats)
         }
         if (inputs.Entry(target) is not { } entry) return new MissingTarget($"{target} has no route");
         return target.Tag is null ? new ServiceTarget(entry, inputs.Tags(target.Namespace, target.Service)) : new EntryTarget(entry);
+    }
+
+    /// <summary>The subset's connectionPool/outlierDetection, else the host's (each field group whole, not merged).</summary>
+    private static DestinationResilience? DestinationPolicy(IstioTrafficPolicy? host, IstioTrafficPolicy? subset)
+    {
+        if (host is null && subset is null) return null;
+        var merged = new IstioTrafficPolicy
+        {
+            ConnectionPool = subset?.ConnectionPool ?? host?.ConnectionPool,
+            OutlierDetection = subset?.OutlierDetection ?? host?.OutlierDetection,
+        };
+        return DestinationResilience.From(merged, TimeProvider.System);
     }
 
     /// <summary>The subset's balancer, else the host's; null keeps the revision's own (Knative's choice by containerConcurrency).</summary>

@@ -38,7 +38,8 @@ public sealed class TrafficPolicyController(
         var policy = entry?.Policy;
         var rules = new List<RuleView>();
         foreach (var rule in policy?.Rules ?? [])
-            rules.Add(new RuleView(rule.Index, rule.Name, rule.MatchText, rule.ActionText, rule.Stats.Requests));
+            rules.Add(new RuleView(rule.Index, rule.Name, rule.MatchText, rule.ActionText, rule.Stats.Requests,
+                rule.Resilience?.Describe(), rule.Stats.Resilience.Describe()));
         return new RoutingView(ns, service, policy?.VirtualService, policy?.DestinationRule, policy?.LoadBalancer ?? "LEAST_REQUEST (Knative's default)",
             tags.Count > 0, tags, rules, policy?.VirtualService is null ? null : policy.Unmatched);
     }
@@ -261,4 +262,6 @@ public sealed record RoutingView(string Namespace, string Service, string? Virtu
     bool TagHeaderRouting, IReadOnlyList<string> Tags, IReadOnlyList<RuleView> Rules, long? Unmatched);
 
 /// <summary>One rule in order; <see cref="Requests"/> counts the requests it took since its VirtualService last changed.</summary>
-public sealed record RuleView(int Index, string? Name, string Match, string Action, long Requests);
+/// <param name="Policy">The rule's resilience steps as applied (timeout, retries, fault, mirrors, cors), or null.</param>
+/// <param name="Events">Its resilience counts ("retry=3 fault_abort=10"), "-" when none.</param>
+public sealed record RuleView(int Index, string? Name, string Match, string Action, long Requests, string? Policy = null, string? Events = null);

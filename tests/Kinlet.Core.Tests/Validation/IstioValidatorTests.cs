@@ -131,11 +131,12 @@ public sealed class IstioValidatorTests
     }
 
     [Fact]
-    public void Fields_not_applied_yet_are_accepted_with_a_warning()
+    public void Resilience_fields_are_applied_without_a_warning_and_ignored_ones_warn()
     {
         var check = IstioValidator.Validate(Vs(Rule("{route: [{destination: {host: web}}], timeout: 5s, retries: {attempts: 2, perTryTimeout: 1s, retryOn: \"connect-failure,503\", retryRemoteLocalities: true}, fault: {abort: {httpStatus: 503, percentage: {value: 0}}}}")));
         Assert.Empty(check.Errors);
-        Assert.Contains(check.Warnings, w => w.StartsWith("spec.http[0].timeout", StringComparison.Ordinal));
+        Assert.DoesNotContain(check.Warnings, w => w.StartsWith("spec.http[0].timeout", StringComparison.Ordinal));
+        Assert.DoesNotContain(check.Warnings, w => w.StartsWith("spec.http[0].fault", StringComparison.Ordinal));
         Assert.Contains(check.Warnings, w => w.StartsWith("spec.http[0].retries.retryRemoteLocalities", StringComparison.Ordinal));
     }
 

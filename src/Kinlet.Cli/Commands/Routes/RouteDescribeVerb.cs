@@ -63,12 +63,12 @@ internal sealed class RouteDescribeVerb(CliContext context) : Verb(context)
                     : "(no tags)");
             if (vs is not null)
             {
-                var rules = new TableView("#", "NAME", "MATCH", "ACTION", "REQUESTS");
+                var rules = new TableView("#", "NAME", "MATCH", "ACTION", "POLICY", "EVENTS", "REQUESTS");
                 foreach (var rule in view.GetProperty("rules").EnumerateArray())
                     rules.Add(rule.GetProperty("index").GetInt32().ToString(CultureInfo.InvariantCulture), Str(rule, "name"), Str(rule, "match"), Str(rule, "action"),
-                        rule.GetProperty("requests").GetInt64().ToString(CultureInfo.InvariantCulture));
+                        Str(rule, "policy") ?? "-", Str(rule, "events") ?? "-", rule.GetProperty("requests").GetInt64().ToString(CultureInfo.InvariantCulture));
                 if (view.TryGetProperty("unmatched", out var u) && u.ValueKind == JsonValueKind.Number)
-                    rules.Add("-", "(no match)", "none of the above", "404", u.GetInt64().ToString(CultureInfo.InvariantCulture));
+                    rules.Add("-", "(no match)", "none of the above", "404", "-", "-", u.GetInt64().ToString(CultureInfo.InvariantCulture));
                 writer.Section("Rules (first match wins)", rules, whenEmpty: "(none)");
             }
         }

@@ -7,7 +7,8 @@ namespace Kinlet.Serving.TrafficPolicy.Resilience;
 /// The resilience steps of one <c>http[]</c> rule, compiled once when the rule changes: timeout, retries, fault,
 /// mirrors and CORS. Null parts are steps the rule does not have; a rule with none has no RuleResilience at all.
 /// </summary>
-public sealed class RuleResilience(string rule, TimeSpan? timeout, RetryPolicy? retry, FaultStep? fault, MirrorTarget[] mirrors, CorsStep? cors)
+public sealed class RuleResilience(string rule, TimeSpan? timeout, RetryPolicy? retry, FaultStep? fault, MirrorTarget[] mirrors, CorsStep? cors,
+    ResilienceCounters? counters = null)
 {
     /// <summary>The rule's name (or <c>http[i]</c>) in messages, /metrics and describe.</summary>
     public string Rule { get; } = rule;
@@ -19,13 +20,14 @@ public sealed class RuleResilience(string rule, TimeSpan? timeout, RetryPolicy? 
     public FaultStep? Fault { get; } = fault;
     public IReadOnlyList<MirrorTarget> Mirrors { get; } = mirrors;
     public CorsStep? Cors { get; } = cors;
-    public ResilienceCounters Counters { get; } = new();
+    /// <summary>Kept across recompiles of the same VirtualService generation (they live on the rule's stats).</summary>
+    public ResilienceCounters Counters { get; } = counters ?? new();
 
     /// <summary>The rule's <c>retries</c> budget; Envoy's is per cluster, here per rule (one rule ≈ one route's cluster).</summary>
     public RetryBudget Budget { get; } = new();
 
     /// <summary>Compiles the resilience fields of <paramref name="route"/>; null when it has none.</summary>
-    public static RuleResilience? From(HttpRoute route, string ruleName, IReadOnlyDictionary<string, string>? annotations)
+    public static RuleResilience? From(HttpRoute route, string ruleName, IReadOnlyDictionary<string, string>? annotations, ResilienceCounters? counters = null)
     {
         var timeout = route.Timeout is { } t ? IstioValidator.ParseDuration(t) : (TimeSpan?)null;
         if (timeout == TimeSpan.Zero) timeout = null; // Istio: 0s disables the timeout.
@@ -70,7 +72,7 @@ public sealed class RuleResilience(string rule, TimeSpan? timeout, RetryPolicy? 
                 string.Equals(c.UnmatchedPreflights, "IGNORE", StringComparison.Ordinal));
         }
         if (timeout is null && retry is null && fault is null && mirrors.Count == 0 && cors is null) return null;
-        return new RuleResilience(ruleName, timeout, retry, fault, [.. mirrors], cors);
+        return new RuleResilience(ruleName, timeout, retry, fault, [.. mirrors], cors, counters);
     }
 
     /// <summary>One line for <c>kinlet route describe</c>: what is applied.</summary>
