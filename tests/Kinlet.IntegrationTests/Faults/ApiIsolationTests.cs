@@ -20,7 +20,11 @@ public sealed partial class ApiIsolationTests(DaemonFixture fixture, Xunit.Abstr
         ["src"] = "/apis/sources.knative.dev/v1",
         ["core"] = "/api/v1",
         ["g"] = "/apis/kinlet.dev/v1",
+        // Istio's networking group is mapped once per served version (v1, v1beta1, v1alpha3) with the same routes.
+        ["n"] = "/apis/networking.istio.io/v1",
     };
+
+    private static readonly string[] IstioVersions = ["v1", "v1beta1", "v1alpha3"];
 
     private static readonly string[] Open = ["/healthz", "/readyz"];
 
@@ -34,7 +38,11 @@ public sealed partial class ApiIsolationTests(DaemonFixture fixture, Xunit.Abstr
                 var group = m.Groups["group"].Value;
                 Assert.True(Prefixes.ContainsKey(group), $"{file}: routes mapped on '{group}': add its prefix to {nameof(ApiIsolationTests)}");
                 var path = Prefixes[group] + m.Groups["path"].Value.Replace("{ns}", "default").Replace("{name}", "x");
-                routes.Add((new HttpMethod(m.Groups["method"].Value.ToUpperInvariant()), path));
+                var method = new HttpMethod(m.Groups["method"].Value.ToUpperInvariant());
+                if (group == "n")
+                    foreach (var version in IstioVersions) routes.Add((method, path.Replace("/networking.istio.io/v1/", $"/networking.istio.io/{version}/", StringComparison.Ordinal)));
+                else
+                    routes.Add((method, path));
             }
         }
         // Paths nobody maps must not tell "does not exist" from "not allowed" either.
