@@ -39,7 +39,6 @@ BUILD=1
 KEEP=""
 KINLETD_ENV=()
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while (($#)); do
     case "$1" in
     --rounds) (($# >= 2)) || die "--rounds needs a value"; ROUNDS="$2"; shift ;;

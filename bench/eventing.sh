@@ -49,8 +49,6 @@ BUILD=1
 KEEP=""
 KINLETD_ENV=()
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
-need_value() { (($# >= 2)) || die "$1 needs a value (try --help)"; }
 while (($#)); do
     case "$1" in
     --seconds) need_value "$@"; SECONDS_PER_POINT="$2"; shift ;;

@@ -25,7 +25,6 @@ BIN_DIR=""
 BUILD=1
 DURATION=0 WARMUP=0 THREADS=1
 KINLETD_ENV=()
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while (($#)); do
     case "$1" in
     --requests) REQUESTS="$2"; shift ;;

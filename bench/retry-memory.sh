@@ -40,8 +40,6 @@ LABEL=""
 KEEP=""
 FROM_RAW=""
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
-need_value() { (($# >= 2)) || die "$1 needs a value (try --help)"; }
 while (($#)); do
     case "$1" in
     --minutes) need_value "$@"; MINUTES="$2"; shift ;;

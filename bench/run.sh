@@ -38,7 +38,6 @@ BUILD=1
 README_UPDATE=1
 README_ONLY=""
 SKIP=" "
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while (($#)); do
     case "$1" in
     --no-build) BUILD="" ;;

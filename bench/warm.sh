@@ -49,8 +49,6 @@ LABEL=""
 BUILD=1
 KEEP=""
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
-need_value() { (($# >= 2)) || die "$1 needs a value (try --help)"; }
 while (($#)); do
     case "$1" in
     --duration) need_value "$@"; DURATION="$2"; shift ;;

@@ -17,6 +17,11 @@
 # HELLO_CONTAINER HELLO_PORT HELLO_PID PROXY_PID. Globals it reads: REPO_ROOT BENCH_DIR BENCH_CACHE RAW TMP
 # DURATION WARMUP THREADS CLK_TCK.
 
+# usage: the calling script's header comment (lines 2 up to `set -euo`), for --help.
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+# need_value OPTION [VALUE...]: dies unless the option was given a value.
+need_value() { (($# >= 2)) || die "$1 needs a value (try --help)"; }
+
 # ---------------------------------------------------------------------------------------------
 # One run: prerequisites, lock, folders, clean-up
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Kinlet.IntegrationTests.Infrastructure;
+using Kinlet.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Kinlet.IntegrationTests;

@@ -45,15 +45,6 @@ public sealed class ResiliencePolicyTests(DaemonFixture fixture, ITestOutputHelp
             route: [{destination: {host: chaos}}]
         """;
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string service, string path, HttpContent? content = null,
-        params (string Name, string Value)[] headers)
-    {
-        using var request = new HttpRequestMessage(method, $"http://127.0.0.1:{Daemon.IngressPort}{path}") { Content = content };
-        request.Headers.Host = Daemon.Host(service);
-        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
-        return await Daemon.Ingress.SendAsync(request);
-    }
-
     [Fact]
     public async Task Fault_abort_share_cors_and_mirror_to_the_shadow_revision()
     {
@@ -69,7 +60,7 @@ public sealed class ResiliencePolicyTests(DaemonFixture fixture, ITestOutputHelp
         var aborted = 0;
         for (var i = 0; i < 1000; i++)
         {
-            using var r = await SendAsync(HttpMethod.Get, "chaos", "/status?code=200");
+            using var r = await Daemon.SendAsync(HttpMethod.Get, "chaos", "/status?code=200");
             var body = (await r.Content.ReadAsStringAsync()).Trim();
             if (r.StatusCode == HttpStatusCode.ServiceUnavailable)
             {
@@ -85,7 +76,7 @@ public sealed class ResiliencePolicyTests(DaemonFixture fixture, ITestOutputHelp
         Assert.InRange(aborted, 225, 375);
 
         // CORS: the preflight is answered by kinletd; an allowed origin gets its headers on the real response; others none.
-        using (var preflight = await SendAsync(HttpMethod.Options, "chaos", "/", null,
+        using (var preflight = await Daemon.SendAsync(HttpMethod.Options, "chaos", "/", null,
                    ("Origin", "https://app.local"), ("Access-Control-Request-Method", "POST")))
         {
             Assert.Equal(HttpStatusCode.OK, preflight.StatusCode);
@@ -94,29 +85,29 @@ public sealed class ResiliencePolicyTests(DaemonFixture fixture, ITestOutputHelp
             Assert.Equal("x-token", preflight.Headers.GetValues("Access-Control-Allow-Headers").Single());
             Assert.Equal("3600", preflight.Headers.GetValues("Access-Control-Max-Age").Single());
         }
-        using (var actual = await SendAsync(HttpMethod.Get, "chaos", "/", null, ("Origin", "https://dev.example")))
+        using (var actual = await Daemon.SendAsync(HttpMethod.Get, "chaos", "/", null, ("Origin", "https://dev.example")))
         {
             Assert.Equal("Hello v1!", (await actual.Content.ReadAsStringAsync()).Trim());
             Assert.Equal("https://dev.example", actual.Headers.GetValues("Access-Control-Allow-Origin").Single());
             Assert.Equal("x-request-id", actual.Headers.GetValues("Access-Control-Expose-Headers").Single());
         }
-        using (var other = await SendAsync(HttpMethod.Get, "chaos", "/", null, ("Origin", "https://evil.example")))
+        using (var other = await Daemon.SendAsync(HttpMethod.Get, "chaos", "/", null, ("Origin", "https://evil.example")))
             Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
 
         // Mirror: a copy of each /events POST reaches v2 (which has a ready instance once the tag header woke it);
         // the live request goes to v1 once.
         await Eventually.TrueAsync(async () =>
         {
-            using var wake = await SendAsync(HttpMethod.Get, "chaos", "/", null, ("Knative-Serving-Tag", "canary"));
+            using var wake = await Daemon.SendAsync(HttpMethod.Get, "chaos", "/", null, ("Knative-Serving-Tag", "canary"));
             var id = "m-" + Guid.NewGuid().ToString("N");
-            using var post = await SendAsync(HttpMethod.Post, "chaos", "/events", new StringContent("{}"), ("ce-id", id));
+            using var post = await Daemon.SendAsync(HttpMethod.Post, "chaos", "/events", new StringContent("{}"), ("ce-id", id));
             Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
-            using var live = await SendAsync(HttpMethod.Get, "chaos", "/events");
+            using var live = await Daemon.SendAsync(HttpMethod.Get, "chaos", "/events");
             var liveIds = (await live.Content.ReadAsStringAsync()).Split('\n');
             Assert.Equal(1, liveIds.Count(x => x == id));
             for (var i = 0; i < 20; i++)
             {
-                using var shadow = await SendAsync(HttpMethod.Get, "chaos", "/events", null, ("Knative-Serving-Tag", "canary"));
+                using var shadow = await Daemon.SendAsync(HttpMethod.Get, "chaos", "/events", null, ("Knative-Serving-Tag", "canary"));
                 if ((await shadow.Content.ReadAsStringAsync()).Split('\n').Contains(id)) return true;
                 await Task.Delay(100);
             }
@@ -167,7 +158,7 @@ public sealed class ResiliencePolicyTests(DaemonFixture fixture, ITestOutputHelp
                 if (n == 0)
                 {
                     var id = "p-" + Guid.NewGuid().ToString("N");
-                    using var post = await SendAsync(HttpMethod.Post, "sturdy", "/events", new StringContent("{}"), ("ce-id", id));
+                    using var post = await Daemon.SendAsync(HttpMethod.Post, "sturdy", "/events", new StringContent("{}"), ("ce-id", id));
                     if (post.StatusCode == HttpStatusCode.Accepted) posted.Enqueue(id);
                     continue;
                 }

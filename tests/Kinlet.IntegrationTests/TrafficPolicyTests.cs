@@ -43,13 +43,8 @@ public sealed class TrafficPolicyTests(DaemonFixture fixture, ITestOutputHelper 
             route: [{destination: {host: shop}}]
         """;
 
-    private async Task<HttpResponseMessage> SendAsync(string service, string path, params (string Name, string Value)[] headers)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{Daemon.IngressPort}{path}");
-        request.Headers.Host = Daemon.Host(service);
-        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
-        return await Daemon.Ingress.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(string service, string path, params (string Name, string Value)[] headers) =>
+        Daemon.SendAsync(HttpMethod.Get, service, path, null, headers);
 
     private async Task<string> BodyAsync(string service, string path, params (string Name, string Value)[] headers)
     {

@@ -212,14 +212,7 @@ public sealed partial class IngressHandler
         finally
         {
             context.Features.Set<TryState>(null);
-            context.Features.Set<RequestDeadline>(null);
-            deadline.Return();
-            revision.Stats.Finished(Stopwatch.GetTimestamp());
-            var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
-                ? ClientClosedRequest
-                : context.Response.StatusCode;
-            metrics.RequestFinished(revision, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
-            LogRequest(context, revision, status, started);
+            Finish(context, revision, deadline, started);
         }
     }
 
@@ -227,11 +220,7 @@ public sealed partial class IngressHandler
     private static InstanceState? Acquire(HttpContext context, RevisionState revision, InstancePicker? picker, OutlierDetector? outliers, InstanceState? avoid)
     {
         if (outliers is not null) return DestinationResilience.AcquireSkippingEjected(revision, outliers, avoid);
-        if (avoid is not null)
-        {
-            foreach (var candidate in revision.Ready)
-                if (!ReferenceEquals(candidate, avoid) && candidate.TryAcquire(revision.ContainerConcurrency)) return candidate;
-        }
+        if (avoid is not null && AcquireOther(revision, avoid) is { } other) return other;
         return picker is null ? revision.Policy.Acquire(revision.Ready, revision.ContainerConcurrency) : picker.Acquire(context, revision);
     }
 

@@ -96,17 +96,23 @@ public sealed partial class IngressHandler(
         }
         finally
         {
-            context.Features.Set<RequestDeadline>(null);
-            // Nothing holds the token now: the forwarder's and the activator's registrations are gone.
-            deadline.Return();
-            revision.Stats.Finished(Stopwatch.GetTimestamp());
-            // A client that left before any answer: 499 (nginx's "client closed request"), not the 200 nobody sent.
-            var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
-                ? ClientClosedRequest
-                : context.Response.StatusCode;
-            metrics.RequestFinished(revision, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
-            LogRequest(context, revision, status, started);
+            Finish(context, revision, deadline, started);
         }
+    }
+
+    /// <summary>The end of every forwarded request, on the plain path and the policy path alike.</summary>
+    private void Finish(HttpContext context, RevisionState revision, RequestDeadline deadline, long started)
+    {
+        context.Features.Set<RequestDeadline>(null);
+        // Nothing holds the token now: the forwarder's and the activator's registrations are gone.
+        deadline.Return();
+        revision.Stats.Finished(Stopwatch.GetTimestamp());
+        // A client that left before any answer: 499 (nginx's "client closed request"), not the 200 nobody sent.
+        var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
+            ? ClientClosedRequest
+            : context.Response.StatusCode;
+        metrics.RequestFinished(revision, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        LogRequest(context, revision, status, started);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -1,6 +1,7 @@
 using Kinlet.Cli.Commands.Apply;
 using Kinlet.Cli.Commands.Export;
 using Kinlet.Cli.Tests.Support;
+using Kinlet.Tests.Shared;
 using Kinlet.Core.Manifests;
 using Kinlet.Core.Model;
 

@@ -11,20 +11,18 @@ namespace Kinlet.IntegrationTests.Faults;
 /// </summary>
 public sealed partial class ApiIsolationTests(DaemonFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : DaemonTest(fixture, output)
 {
-    // The route groups of src/Kinlet.Daemon, by the variable the Map calls are made on.
-    private static readonly Dictionary<string, string> Prefixes = new(StringComparer.Ordinal)
+    // The route groups of src/Kinlet.Daemon, by the variable the Map calls are made on, with every prefix a group is
+    // mapped under (Istio's networking group once per served version, with the same routes).
+    private static readonly Dictionary<string, string[]> Prefixes = new(StringComparer.Ordinal)
     {
-        ["app"] = "",
-        ["s"] = "/apis/serving.knative.dev/v1",
-        ["e"] = "/apis/eventing.knative.dev/v1",
-        ["src"] = "/apis/sources.knative.dev/v1",
-        ["core"] = "/api/v1",
-        ["g"] = "/apis/kinlet.dev/v1",
-        // Istio's networking group is mapped once per served version (v1, v1beta1, v1alpha3) with the same routes.
-        ["n"] = "/apis/networking.istio.io/v1",
+        ["app"] = [""],
+        ["s"] = ["/apis/serving.knative.dev/v1"],
+        ["e"] = ["/apis/eventing.knative.dev/v1"],
+        ["src"] = ["/apis/sources.knative.dev/v1"],
+        ["core"] = ["/api/v1"],
+        ["g"] = ["/apis/kinlet.dev/v1"],
+        ["n"] = ["/apis/networking.istio.io/v1", "/apis/networking.istio.io/v1beta1", "/apis/networking.istio.io/v1alpha3"],
     };
-
-    private static readonly string[] IstioVersions = ["v1", "v1beta1", "v1alpha3"];
 
     private static readonly string[] Open = ["/healthz", "/readyz"];
 
@@ -37,12 +35,9 @@ public sealed partial class ApiIsolationTests(DaemonFixture fixture, Xunit.Abstr
             {
                 var group = m.Groups["group"].Value;
                 Assert.True(Prefixes.ContainsKey(group), $"{file}: routes mapped on '{group}': add its prefix to {nameof(ApiIsolationTests)}");
-                var path = Prefixes[group] + m.Groups["path"].Value.Replace("{ns}", "default").Replace("{name}", "x");
+                var path = m.Groups["path"].Value.Replace("{ns}", "default").Replace("{name}", "x");
                 var method = new HttpMethod(m.Groups["method"].Value.ToUpperInvariant());
-                if (group == "n")
-                    foreach (var version in IstioVersions) routes.Add((method, path.Replace("/networking.istio.io/v1/", $"/networking.istio.io/{version}/", StringComparison.Ordinal)));
-                else
-                    routes.Add((method, path));
+                foreach (var prefix in Prefixes[group]) routes.Add((method, prefix + path));
             }
         }
         // Paths nobody maps must not tell "does not exist" from "not allowed" either.

@@ -135,6 +135,16 @@ public sealed class KinletDaemon : IAsyncDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
     }
 
+    /// <summary>Any request through the ingress to <paramref name="service"/>, with extra headers; the caller owns the response.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string service, string path, HttpContent? content = null,
+        params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(method, $"http://127.0.0.1:{IngressPort}{path}") { Content = content };
+        request.Headers.Host = Host(service);
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        return await Ingress.SendAsync(request);
+    }
+
     public string Host(string service) => $"{service}.localhost:{IngressPort}";
 
     /// <summary>This daemon's containers on the engine (any state).</summary>

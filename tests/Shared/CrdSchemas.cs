@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Kinlet.Cli.Tests.Support;
+namespace Kinlet.Tests.Shared;
 
 /// <summary>
 /// Checks manifests against the official CRD schemas in tests/schemas (validate.py, see its README): a document
